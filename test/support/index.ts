@@ -1,0 +1,1 @@
+export { sharedDataDir, readJsonl } from './shared-data';
