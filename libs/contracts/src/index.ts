@@ -1,0 +1,14 @@
+export { TOPICS } from './topics';
+export type { TopicName } from './topics';
+export { CHANNELS, isChannel } from './channel';
+export type { Channel } from './channel';
+export type { Recipient } from './recipient';
+export type { AttachmentMeta } from './attachment';
+export { RAW_PETITION_SCHEMA } from './raw-petition';
+export type { RawPetition, RawPetitioner } from './raw-petition';
+export { PETITION_EVENT_SCHEMA } from './petition-event';
+export type { PetitionEvent, PetitionEventType, Petitioner } from './petition-event';
+export { trackingNumberFor, parseTrackingNumber, TRACKING_ALPHABET } from './tracking-number';
+export { petitionEventProblems, isPetitionEvent, petitionEventSchema } from './schema-validator';
+export { DEAD_LETTER_SCHEMA } from './dead-letter';
+export type { DeadLetter } from './dead-letter';

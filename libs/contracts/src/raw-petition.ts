@@ -1,0 +1,36 @@
+import type { AttachmentMeta } from './attachment';
+import type { Channel } from './channel';
+import type { Recipient } from './recipient';
+
+export const RAW_PETITION_SCHEMA = 'petition.raw/1' as const;
+
+/**
+ * What the gateway publishes to `petition.raw.v1` once it has accepted an item from a channel:
+ * the item as received plus what only the gateway knows (recipient, tracking number, receive
+ * time). The normalizer turns it into a {@link PetitionEvent}. Keyed by `petitionId`.
+ */
+export interface RawPetition {
+  schema: typeof RAW_PETITION_SCHEMA;
+  petitionId: string;
+  /** `<channel>:<provider>:<provider's id>`, e.g. `sms:twilio:SM…`. */
+  idempotencyKey: string;
+  channel: Channel;
+  provider: string;
+  receivedAt: string;
+  recipient: Recipient | null;
+  petitioner: RawPetitioner;
+  subject: string | null;
+  /** The text exactly as received (after transfer decoding), before any normalisation. */
+  text: string;
+  attachments: AttachmentMeta[];
+  /** Channel-specific facts (board post id and URL, SMS segment info, mail thread ids…). */
+  meta: Record<string, string | number | boolean | null>;
+}
+
+export interface RawPetitioner {
+  name: string | null;
+  /** As given by the channel; the normalizer formats it to E.164. */
+  phone: string | null;
+  email: string | null;
+  idNumber: string | null;
+}
