@@ -41,7 +41,11 @@ describe('channels config', () => {
   });
 
   it.each([
-    ['unknown recipient', valid.replace('recipient: county-head', 'recipient: nobody'), 'sms.hotlines.0.recipient'],
+    [
+      'unknown recipient',
+      valid.replace('recipient: county-head', 'recipient: nobody'),
+      'sms.hotlines.0.recipient',
+    ],
     ['non-E.164 hotline', valid.replace('+8613800000002', '13800000002'), 'sms.hotlines.0.number'],
     ['bad recipient kind', valid.replace('kind: leader', 'kind: boss'), 'recipients.0.kind'],
     ['template without number', valid.replace('编号{petitionId}', '编号'), 'receipts.sms'],

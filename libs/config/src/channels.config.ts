@@ -75,7 +75,8 @@ function checkReferences(config: ChannelsConfig, source: string): void {
   const problems: string[] = [];
   const numbers = new Set<string>();
   config.sms.hotlines.forEach((h, i) => {
-    if (!ids.has(h.recipient)) problems.push(`sms.hotlines.${i}.recipient: unknown recipient "${h.recipient}"`);
+    if (!ids.has(h.recipient))
+      problems.push(`sms.hotlines.${i}.recipient: unknown recipient "${h.recipient}"`);
     if (numbers.has(h.number)) problems.push(`sms.hotlines.${i}.number: duplicate hotline number`);
     numbers.add(h.number);
   });

@@ -22,8 +22,13 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
 }
 
 /** Turns a plain object into a validated class instance or throws a ConfigError naming fields. */
-export function validateConfig<T extends object>(cls: ClassConstructor<T>, plain: unknown, source: string): T {
-  if (typeof plain !== 'object' || plain === null) throw new ConfigError(source, ['root: must be a mapping']);
+export function validateConfig<T extends object>(
+  cls: ClassConstructor<T>,
+  plain: unknown,
+  source: string,
+): T {
+  if (typeof plain !== 'object' || plain === null)
+    throw new ConfigError(source, ['root: must be a mapping']);
   const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw new ConfigError(source, flatten(errors));

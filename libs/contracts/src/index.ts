@@ -9,6 +9,13 @@ export type { RawPetition, RawPetitioner } from './raw-petition';
 export { PETITION_EVENT_SCHEMA } from './petition-event';
 export type { PetitionEvent, PetitionEventType, Petitioner } from './petition-event';
 export { trackingNumberFor, parseTrackingNumber, TRACKING_ALPHABET } from './tracking-number';
-export { petitionEventProblems, isPetitionEvent, petitionEventSchema } from './schema-validator';
+export {
+  petitionEventProblems,
+  isPetitionEvent,
+  petitionEventSchema,
+  rawPetitionProblems,
+  isRawPetition,
+  rawPetitionSchema,
+} from './schema-validator';
 export { DEAD_LETTER_SCHEMA } from './dead-letter';
 export type { DeadLetter } from './dead-letter';

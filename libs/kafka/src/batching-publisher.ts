@@ -46,7 +46,10 @@ export class BatchingPublisher implements RecordSink {
     if (this.closed) return Promise.reject(new PublisherClosedError());
     return new Promise<void>((resolve, reject) => {
       const pending: Pending = { record, resolve, reject, timer: undefined, settled: false };
-      pending.timer = setTimeout(() => this.settle(pending, new PublishTimeoutError(timeoutMs)), timeoutMs);
+      pending.timer = setTimeout(
+        () => this.settle(pending, new PublishTimeoutError(timeoutMs)),
+        timeoutMs,
+      );
       this.queue.push(pending);
       this.pump();
     });

@@ -1,0 +1,137 @@
+import { Inject, Injectable } from '@nestjs/common';
+import twilio from 'twilio';
+import type { ChannelsConfig } from '@app/config';
+import { RecipientDirectory } from '@app/config';
+import { toE164 } from '@app/identity';
+import { CHANNELS_CONFIG, GATEWAY_ENV } from '../../../config/tokens';
+import type { GatewayEnv } from '../../../config/gateway.env';
+import { ChannelAuthError, ChannelRequestError } from '../../../http/channel-errors';
+import type {
+  ChannelAdapter,
+  ChannelReply,
+  InboundRequest,
+  ItemOutcome,
+  ParsedRequest,
+} from '../../channel-adapter';
+
+const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
+const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+/** Twilio concatenates at most 10 segments (1,600 characters) into one inbound message. */
+const MAX_BODY = 1600;
+
+/**
+ * Twilio Programmable Messaging inbound webhook (application/x-www-form-urlencoded).
+ * https://www.twilio.com/docs/messaging/guides/webhook-request
+ */
+@Injectable()
+export class TwilioSmsAdapter implements ChannelAdapter {
+  readonly route = 'sms/twilio';
+  readonly channel = 'sms' as const;
+  readonly provider = 'twilio';
+  private readonly recipients: RecipientDirectory;
+
+  constructor(
+    @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
+    @Inject(CHANNELS_CONFIG) private readonly channels: ChannelsConfig,
+  ) {
+    this.recipients = new RecipientDirectory(channels);
+  }
+
+  verify(request: InboundRequest): void {
+    const token = this.env.TWILIO_AUTH_TOKEN;
+    if (!token) throw new ChannelAuthError('twilio-not-configured', 'TWILIO_AUTH_TOKEN is not set');
+    const signature = header(request, 'x-twilio-signature');
+    if (!signature)
+      throw new ChannelAuthError('signature-missing', 'X-Twilio-Signature is missing');
+    const params = formParams(request.body);
+    // twilio.validateRequest compares in constant time (scmp) and tries the URL with and without
+    // the default port, as Twilio may sign either.
+    const url = request.publicBaseUrl + request.path;
+    if (!twilio.validateRequest(token, signature, url, params)) {
+      throw new ChannelAuthError('signature-invalid', 'X-Twilio-Signature does not match');
+    }
+    const account = this.env.TWILIO_ACCOUNT_SID;
+    if (account && params.AccountSid !== account) {
+      throw new ChannelAuthError('account-mismatch', 'webhook is for another Twilio account');
+    }
+  }
+
+  parse(request: InboundRequest): ParsedRequest {
+    const p = formParams(request.body);
+    const sid = p.MessageSid ?? p.SmsMessageSid ?? '';
+    if (!MESSAGE_SID.test(sid))
+      throw new ChannelRequestError('invalid-message-sid', 'MessageSid is missing or malformed');
+    if (p.AccountSid !== undefined && !ACCOUNT_SID.test(p.AccountSid)) {
+      throw new ChannelRequestError('invalid-account-sid', 'AccountSid is malformed');
+    }
+    const from = p.From?.trim();
+    const to = p.To?.trim();
+    if (!from) throw new ChannelRequestError('missing-from', 'From is missing');
+    if (!to) throw new ChannelRequestError('missing-to', 'To is missing');
+    const text = p.Body ?? '';
+    const numMedia = Number(p.NumMedia ?? '0');
+    if (!Number.isInteger(numMedia) || numMedia < 0 || numMedia > 10) {
+      throw new ChannelRequestError('invalid-num-media', 'NumMedia is out of range');
+    }
+    if (text.trim().length === 0 && numMedia === 0)
+      throw new ChannelRequestError('empty-message', 'Body is empty');
+    if (text.length > MAX_BODY)
+      throw new ChannelRequestError('body-too-long', `Body exceeds ${MAX_BODY} characters`);
+    const toE = toE164(to);
+    return {
+      items: [
+        {
+          ref: sid,
+          idempotencyKey: `sms:twilio:${sid}`,
+          channel: 'sms',
+          provider: 'twilio',
+          recipient: toE ? this.recipients.forHotline(toE) : null,
+          petitioner: { name: null, phone: from, email: null, idNumber: null },
+          subject: null,
+          text,
+          attachments: [],
+          // Media stays at Twilio (fetching it needs the account's credentials); we record that it exists.
+          meta: { providerMessageId: sid, to, numMedia, numSegments: numOrNull(p.NumSegments) },
+        },
+      ],
+      rejected: [],
+    };
+  }
+
+  reply(outcomes: ItemOutcome[]): ChannelReply {
+    const response = new twilio.twiml.MessagingResponse();
+    for (const o of outcomes) {
+      if (o.status === 'accepted') {
+        response.message(this.channels.receipts.sms.replaceAll('{petitionId}', o.petitionId));
+      }
+    }
+    return { status: 200, contentType: 'text/xml; charset=utf-8', body: response.toString() };
+  }
+}
+
+function header(request: InboundRequest, name: string): string | undefined {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Form fields as single strings; a repeated field keeps its first value. */
+function formParams(body: unknown): Record<string, string> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ChannelRequestError(
+      'invalid-form',
+      'expected an application/x-www-form-urlencoded body',
+      415,
+    );
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    const first: unknown = Array.isArray(v) ? v[0] : v;
+    if (typeof first === 'string') out[k] = first;
+  }
+  return out;
+}
+
+function numOrNull(v: string | undefined): number | null {
+  const n = Number(v);
+  return v !== undefined && Number.isInteger(n) ? n : null;
+}

@@ -1,0 +1,68 @@
+import {
+  Global,
+  Inject,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { resolve } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { loadChannelsConfig } from '@app/config';
+import { TOPICS } from '@app/contracts';
+import { BatchingPublisher, createKafka, ensureTopics, parseBrokers } from '@app/kafka';
+import type { GatewayEnv } from './gateway.env';
+import { CHANNELS_CONFIG, GATEWAY_ENV, KAFKA_CLIENT, RECORD_SINK } from './tokens';
+
+/**
+ * Settings and the external systems (Kafka) behind DI tokens, built once at boot. The module is
+ * created with the validated environment so tests can boot the app with their own settings.
+ */
+@Global()
+@Module({})
+export class CoreModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  static forEnv(env: GatewayEnv) {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: GATEWAY_ENV, useValue: env },
+        { provide: CHANNELS_CONFIG, useValue: loadChannelsConfig(resolve(env.CHANNELS_CONFIG)) },
+        {
+          provide: KAFKA_CLIENT,
+          inject: [PinoLogger],
+          useFactory: (log: PinoLogger): Kafka =>
+            createKafka({
+              brokers: parseBrokers(env.KAFKA_BROKERS),
+              clientId: env.KAFKA_CLIENT_ID,
+              log: (level, message, extra) => log[level](extra, message),
+            }),
+        },
+        {
+          provide: RECORD_SINK,
+          inject: [KAFKA_CLIENT],
+          useFactory: (kafka: Kafka) =>
+            new BatchingPublisher(kafka, { timeoutMs: env.PUBLISH_TIMEOUT_MS, maxBatch: 2000 }),
+        },
+      ],
+      exports: [GATEWAY_ENV, CHANNELS_CONFIG, KAFKA_CLIENT, RECORD_SINK],
+    };
+  }
+
+  constructor(
+    @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(RECORD_SINK) private readonly publisher: BatchingPublisher,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureTopics(
+      this.kafka,
+      Object.values(TOPICS).map((topic) => ({ topic, partitions: this.env.TOPIC_PARTITIONS })),
+    );
+    await this.publisher.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.close();
+  }
+}

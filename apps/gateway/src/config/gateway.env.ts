@@ -1,0 +1,99 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { validateConfig } from '@app/config';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+/**
+ * The gateway's environment, validated once at boot. This is the only place that reads
+ * process.env; a bad value stops the process with a message naming the variable.
+ */
+export class GatewayEnv {
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsOptional()
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsString()
+  @MinLength(3)
+  KAFKA_BROKERS!: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_CLIENT_ID = 'petition-gateway';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  TOPIC_PARTITIONS = 6;
+
+  /** How long a sender waits for Kafka's acknowledgement before getting 503 + Retry-After. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  PUBLISH_TIMEOUT_MS = 5000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  @IsOptional()
+  @IsString()
+  CHANNELS_CONFIG = 'config/channels.yaml';
+
+  /** Twilio signs webhooks with the account's auth token; without it every Twilio request is refused. */
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  TWILIO_AUTH_TOKEN?: string;
+
+  /** When set, only webhooks for this account are accepted. */
+  @IsOptional()
+  @IsString()
+  TWILIO_ACCOUNT_SID?: string;
+
+  /**
+   * The URL the world uses to reach us (e.g. https://petitions.example.gov.cn behind a proxy):
+   * Twilio signs that URL, not ours. When unset, it is rebuilt from the request.
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_BASE_URL?: string;
+
+  /** Honour X-Forwarded-* (only behind a proxy you control). */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  TRUST_PROXY: 'true' | 'false' = 'false';
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv {
+  // Only the variables this class knows are passed on: unrelated variables are not errors.
+  const known = Object.keys(new GatewayEnv()).concat([
+    'KAFKA_BROKERS',
+    'TWILIO_AUTH_TOKEN',
+    'TWILIO_ACCOUNT_SID',
+    'PUBLIC_BASE_URL',
+  ]);
+  const picked = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => known.includes(k) && v !== ''),
+  );
+  return validateConfig(GatewayEnv, picked, 'environment');
+}

@@ -1,0 +1,47 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { loggerOptions } from '@app/observability';
+import { ChannelsModule } from './channels/channels.module';
+import { CoreModule } from './config/core.module';
+import type { GatewayEnv } from './config/gateway.env';
+import { HealthModule } from './health/health.module';
+import { ChannelErrorFilter } from './http/channel-error.filter';
+
+@Module({})
+export class GatewayModule {
+  static forEnv(env: GatewayEnv): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            ...loggerOptions('gateway', env.LOG_LEVEL),
+            // The correlation id travels on to Kafka as a header; a sender may supply its own.
+            genReqId: (req: IncomingMessage) => {
+              const given = req.headers['x-request-id'];
+              return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given)
+                ? given
+                : randomUUID();
+            },
+            // Never bodies, never query strings (they may carry personal data), never auth headers.
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                path: req.url.split('?')[0],
+              }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+          },
+        }),
+        CoreModule.forEnv(env),
+        HealthModule,
+        ChannelsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ChannelErrorFilter }],
+    };
+  }
+}

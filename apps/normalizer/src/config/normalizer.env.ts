@@ -1,0 +1,63 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { validateConfig } from '@app/config';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+/** The normalizer's environment, validated once at boot; the only reader of process.env. */
+export class NormalizerEnv {
+  @IsString()
+  @MinLength(3)
+  KAFKA_BROKERS!: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_CLIENT_ID = 'petition-normalizer';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  NORMALIZER_GROUP_ID = 'petition-normalizer';
+
+  /**
+   * Stable per instance: Kafka fences an older process with the same transactional id, so a
+   * restarted normalizer can never commit alongside its zombie. Set it per replica.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  NORMALIZER_INSTANCE_ID = 'normalizer-0';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  TOPIC_PARTITIONS = 6;
+
+  /** Embedded state (replay keys, dedup fingerprints); survives restarts. */
+  @IsOptional()
+  @IsString()
+  STATE_DIR = '.cache/normalizer-state';
+
+  @IsOptional()
+  @IsString()
+  CHANNELS_CONFIG = 'config/channels.yaml';
+
+  @IsOptional()
+  @IsString()
+  DEFAULT_PHONE_REGION = 'CN';
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+export function loadNormalizerEnv(env: NodeJS.ProcessEnv = process.env): NormalizerEnv {
+  const known = Object.keys(new NormalizerEnv()).concat(['KAFKA_BROKERS']);
+  const picked = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => known.includes(k) && v !== ''),
+  );
+  return validateConfig(NormalizerEnv, picked, 'environment');
+}

@@ -1,0 +1,166 @@
+import type {
+  Consumer,
+  EachBatchPayload,
+  Kafka,
+  KafkaMessage,
+  Producer,
+  TopicMessages,
+} from 'kafkajs';
+import { TOPICS } from '@app/contracts';
+import type { OutboundRecord } from '@app/kafka';
+import type { RawRecordProcessor } from '../pipeline/raw-record-processor';
+import type { ReplayStore } from '../state/replay-store';
+
+export interface NormalizerStats {
+  events: number;
+  replays: number;
+  deadLetters: number;
+  batches: number;
+}
+
+export interface TransactionalNormalizerOptions {
+  groupId: string;
+  transactionalId: string;
+  log: (level: 'info' | 'warn' | 'error', message: string, extra?: object) => void;
+}
+
+/**
+ * Consume → transform → produce with Kafka transactions: the events of a batch and the batch's
+ * consumer offsets are committed atomically, so a crash at any point either publishes a batch's
+ * events with its offsets or neither. Consumers of petition.events.v1 that read with
+ * isolation.level=read_committed see each petition's event once.
+ */
+export class TransactionalNormalizer {
+  readonly stats: NormalizerStats = { events: 0, replays: 0, deadLetters: 0, batches: 0 };
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly processor: RawRecordProcessor,
+    private readonly replay: ReplayStore,
+    private readonly options: TransactionalNormalizerOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+    });
+    this.producer = kafka.producer({
+      transactionalId: options.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [TOPICS.raw], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  private async handleBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const now = new Date();
+    const batchClaims = new Map<string, string>();
+    const owner = (key: string): string | null => batchClaims.get(key) ?? this.replay.owner(key);
+    const out: OutboundRecord[] = [];
+    let events = 0;
+    let replays = 0;
+    let deadLetters = 0;
+    for (const message of batch.messages) {
+      const result = this.processor.process(
+        {
+          position: `${batch.topic}/${batch.partition}@${message.offset}`,
+          value: message.value,
+          headers: stringHeaders(message),
+        },
+        owner,
+        now,
+      );
+      out.push(...result.out);
+      if (result.claim) batchClaims.set(result.claim.key, result.claim.position);
+      if (result.kind === 'event') events++;
+      else if (result.kind === 'replay') replays++;
+      else deadLetters++;
+    }
+    const last = batch.messages[batch.messages.length - 1] as KafkaMessage;
+    // The claims are durable before the transaction commits: a crash in between leaves claims
+    // owned by these very positions, which the re-read batch recognises as its own.
+    await this.replay.claimAll(batchClaims);
+    const txn = await this.producer.transaction();
+    try {
+      if (out.length > 0) await txn.sendBatch({ topicMessages: groupByTopic(out), acks: -1 });
+      await txn.sendOffsets({
+        consumerGroupId: this.options.groupId,
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [
+              { partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+            ],
+          },
+        ],
+      });
+      await txn.commit();
+    } catch (error) {
+      await txn.abort().catch(() => undefined);
+      this.options.log('warn', 'batch transaction aborted; it will be re-read', {
+        err: error,
+        topic: batch.topic,
+        partition: batch.partition,
+      });
+      throw error;
+    }
+    payload.resolveOffset(last.offset);
+    await payload.heartbeat();
+    this.stats.events += events;
+    this.stats.replays += replays;
+    this.stats.deadLetters += deadLetters;
+    this.stats.batches++;
+    if (deadLetters > 0)
+      this.options.log('warn', 'records dead-lettered', {
+        count: deadLetters,
+        partition: batch.partition,
+      });
+  }
+}
+
+function stringHeaders(message: KafkaMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(message.headers ?? {})) {
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) out[k] = first.toString();
+  }
+  return out;
+}
+
+function groupByTopic(records: OutboundRecord[]): TopicMessages[] {
+  const byTopic = new Map<string, TopicMessages>();
+  for (const r of records) {
+    let entry = byTopic.get(r.topic);
+    if (!entry) {
+      entry = { topic: r.topic, messages: [] };
+      byTopic.set(r.topic, entry);
+    }
+    entry.messages.push({ key: r.key, value: r.value, headers: r.headers });
+  }
+  return [...byTopic.values()];
+}

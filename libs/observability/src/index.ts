@@ -1,0 +1,2 @@
+export { redactPii, redactDeep, redactError } from './redact-pii';
+export { createLogger, loggerOptions, REDACTED_PATHS } from './logger';

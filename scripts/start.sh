@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `npm start`: builds and runs the gateway and the normalizer. Without KAFKA_BROKERS it starts the
+# repo's local single-node Kafka (scripts/kafka.sh) first and points both apps at it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ -z "${KAFKA_BROKERS:-}" ]]; then
+  bash scripts/kafka.sh start
+  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+  # Local development only: a known Twilio token so a developer can sign test webhooks. With a
+  # real Kafka (KAFKA_BROKERS set) nothing is defaulted and TWILIO_AUTH_TOKEN must be given.
+  if [[ -z "${TWILIO_AUTH_TOKEN:-}" ]]; then
+    export TWILIO_AUTH_TOKEN="local-dev-twilio-token"
+    echo "[start] TWILIO_AUTH_TOKEN not set: using the local development token 'local-dev-twilio-token'" >&2
+  fi
+fi
+
+npx nest build gateway >&2
+npx nest build normalizer >&2
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+node dist/apps/normalizer/apps/normalizer/src/main.js &
+pids+=($!)
+node dist/apps/gateway/apps/gateway/src/main.js &
+pids+=($!)
+echo "[start] gateway on http://127.0.0.1:${PORT:-3000} (health: /health), normalizer consuming; Ctrl-C stops both" >&2
+
+# If either app exits, stop the other and report failure: a half-running gateway is worse than none.
+wait -n
+exit 1
