@@ -70,14 +70,9 @@ export class TransactionalNormalizer {
     await this.producer.disconnect();
   }
 
-  private async handleBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const now = new Date();
     const batchClaims = new Map<string, string>();
     const owner = (key: string): string | null => batchClaims.get(key) ?? this.replay.owner(key);
