@@ -1,0 +1,110 @@
+/** One petition as the dedup engine sees it. `matchText` is already normalised (see @app/text). */
+export interface DedupInput {
+  /** Tracking number of this petition; judging the same id twice returns the first verdict. */
+  petitionId: string;
+  /** Stable key of the sender (phone, ID number, account), or null when unknown. Stored hashed. */
+  identityKey: string | null;
+  /** NFKC, Simplified, lower-case text without punctuation, whitespace or greetings. */
+  matchText: string;
+  /** District/county responsible (属地), or null when not known. */
+  locality: string | null;
+  receivedAt: Date;
+}
+
+export type DedupOutcome = 'new' | 'duplicate' | 'repeat';
+
+export interface DedupVerdict {
+  outcome: DedupOutcome;
+  /** The earlier petitionId for duplicate/repeat, null for new. */
+  of: string | null;
+  /** Estimated Jaccard similarity (character 3-grams) to `of`, or to the cluster match; null if none. */
+  similarity: number | null;
+  /** Every petition belongs to a cluster: its own id when it starts one. */
+  clusterId: string;
+  /** Distinct petitions (duplicates excluded) in the cluster so far, this one included. */
+  clusterSize: number;
+  /** True exactly once per cluster: when alertSize distinct people joined it within alertWindowDays. */
+  clusterAlert: boolean;
+}
+
+export interface DedupOptions {
+  /** Same person, near-identical text within this many days → duplicate. */
+  duplicateWindowDays: number;
+  /** Same person, same matter within this many days → repeat. */
+  repeatWindowDays: number;
+  /** Different people, same matter, same locality within this many days → same cluster. */
+  clusterWindowDays: number;
+  /** Distinct people in one cluster within alertWindowDays that raise the alert. */
+  alertSize: number;
+  alertWindowDays: number;
+  /** Estimated Jaccard at or above which text is near-identical (duplicate). */
+  duplicateThreshold: number;
+  /** Estimated Jaccard at or above which two texts are about the same matter (repeat / cluster). */
+  matterThreshold: number;
+  /** Most recent entries kept per LSH bucket; bounds the cost of a lookup. */
+  bucketCap: number;
+  /** An unknown locality is no evidence of a different place: let it join clusters anywhere. */
+  nullLocalityMatchesAny: boolean;
+  /** HMAC key for identity digests; all instances sharing a store must use the same one. */
+  identitySecret: string;
+}
+
+/** What the store keeps of a new or repeat petition (duplicates are kept only as verdicts). */
+export interface PetitionRecord {
+  seq: number;
+  petitionId: string;
+  /** Hash of the identity key (hex), never the key itself. */
+  identity: string | null;
+  locality: string | null;
+  receivedAt: number;
+  clusterId: string;
+  /** Low 16 bits of each MinHash value (b-bit MinHash), enough to estimate Jaccard. */
+  signature: Uint16Array;
+}
+
+export interface ClusterMember {
+  /** Identity hash, or `#<petitionId>` for an unknown sender (every unknown sender counts as distinct). */
+  who: string;
+  at: number;
+}
+
+export interface ClusterState {
+  clusterId: string;
+  size: number;
+  alerted: boolean;
+  /** Newest distinct members, at most alertSize of them: enough to decide the alert. */
+  recent: ClusterMember[];
+}
+
+/**
+ * One judgement's view of the store. Reads may be asynchronous; writes are buffered and applied
+ * atomically when the transaction's work resolves.
+ */
+export interface DedupTx {
+  getVerdict(petitionId: string): Promise<DedupVerdict | null>;
+  /** Entries of each bucket, newest first (same order as `keys`). */
+  getBuckets(keys: readonly number[]): Promise<number[][]>;
+  getRecords(seqs: readonly number[]): Promise<(PetitionRecord | null)[]>;
+  getCluster(clusterId: string): Promise<ClusterState | null>;
+  nextSeq(): Promise<number>;
+  putRecord(record: PetitionRecord): void;
+  /** Prepend `seq` to each bucket and keep only the newest `cap` entries. */
+  pushBuckets(keys: readonly number[], seq: number, cap: number): void;
+  putCluster(state: ClusterState): void;
+  putVerdict(petitionId: string, verdict: DedupVerdict): void;
+}
+
+/** Persistence for the engine. Implementations: memory (tests), LMDB (default), Redis (shared). */
+export interface DedupStore {
+  /**
+   * Runs `work` against a consistent view and commits its writes atomically. Implementations may
+   * run `work` more than once (optimistic retry), so it must have no other side effects.
+   */
+  transact<T>(work: (tx: DedupTx) => Promise<T>): Promise<T>;
+  /**
+   * Sets `key` to `value` unless it exists; returns the existing value, or null when this call
+   * claimed it. Used by the normalizer to detect provider retries (replays) by idempotency key.
+   */
+  claimKey(key: string, value: string, ttlSeconds?: number): Promise<string | null>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,30 @@
+export type {
+  ClusterMember,
+  ClusterState,
+  DedupInput,
+  DedupOptions,
+  DedupOutcome,
+  DedupStore,
+  DedupTx,
+  DedupVerdict,
+  PetitionRecord,
+} from './dedup.types';
+export { DedupEngine, DedupInputError, DEFAULT_DEDUP_OPTIONS, hashIdentity } from './dedup.engine';
+export {
+  BAND_COUNT,
+  BAND_ROWS,
+  MINHASH_SIZE,
+  SHINGLE_SIZE,
+  estimateSimilarity,
+  fingerprint,
+  fingerprintFromMinhash,
+  type Fingerprint,
+} from './min-hash.fingerprint';
+export { MemoryDedupStore } from './memory-dedup.store';
+export { LmdbDedupStore, type BulkRecord, type LmdbDedupStoreOptions } from './lmdb-dedup.store';
+export {
+  DedupConflictError,
+  RedisDedupStore,
+  type RedisDedupStoreOptions,
+} from './redis-dedup.store';
+export { createDedupStore, type DedupStoreConfig } from './dedup-store.factory';

@@ -1,0 +1,114 @@
+import { MINHASH_SIZE } from './min-hash.fingerprint';
+import type { ClusterState, DedupVerdict, PetitionRecord } from './dedup.types';
+
+/**
+ * Binary layout of a stored petition, shared by the LMDB and Redis stores so both hold the same
+ * bytes. Compact on purpose: bytes per petition decide how many fit in the windows we keep.
+ *   u8 version | f64 receivedAt | u32 seq | u8 flags | [8 identity] | 64×u16 signature
+ *   | str petitionId | str clusterId ('' = petitionId) | [str locality]
+ */
+const VERSION = 1;
+const HAS_IDENTITY = 1;
+const HAS_LOCALITY = 2;
+
+function strBytes(s: string): Buffer {
+  const b = Buffer.from(s, 'utf8');
+  if (b.length > 0xffff) throw new RangeError('string too long for the dedup record');
+  return b;
+}
+
+export function encodeRecord(rec: PetitionRecord): Buffer {
+  const id = strBytes(rec.petitionId);
+  const cluster = strBytes(rec.clusterId === rec.petitionId ? '' : rec.clusterId);
+  const loc = rec.locality === null ? null : strBytes(rec.locality);
+  const identity = rec.identity === null ? null : Buffer.from(rec.identity, 'hex');
+  if (identity !== null && identity.length !== 8)
+    throw new RangeError('identity hash must be 8 bytes');
+  if (rec.signature.length !== MINHASH_SIZE) throw new RangeError('signature has the wrong size');
+  const size =
+    1 + 8 + 4 + 1 + (identity ? 8 : 0) + MINHASH_SIZE * 2 + 2 + id.length + 2 + cluster.length;
+  const buf = Buffer.alloc(size + (loc ? 2 + loc.length : 0));
+  let o = buf.writeUInt8(VERSION, 0);
+  o = buf.writeDoubleBE(rec.receivedAt, o);
+  o = buf.writeUInt32BE(rec.seq, o);
+  o = buf.writeUInt8((identity ? HAS_IDENTITY : 0) | (loc ? HAS_LOCALITY : 0), o);
+  if (identity) o += identity.copy(buf, o);
+  for (let k = 0; k < MINHASH_SIZE; k++) o = buf.writeUInt16BE(rec.signature[k] ?? 0, o);
+  for (const s of loc ? [id, cluster, loc] : [id, cluster]) {
+    o = buf.writeUInt16BE(s.length, o);
+    o += s.copy(buf, o);
+  }
+  return buf;
+}
+
+export function decodeRecord(buf: Uint8Array): PetitionRecord {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (b.readUInt8(0) !== VERSION) throw new Error(`unknown dedup record version ${b.readUInt8(0)}`);
+  let o = 1;
+  const receivedAt = b.readDoubleBE(o);
+  o += 8;
+  const seq = b.readUInt32BE(o);
+  o += 4;
+  const flags = b.readUInt8(o);
+  o += 1;
+  let identity: string | null = null;
+  if (flags & HAS_IDENTITY) {
+    identity = b.toString('hex', o, o + 8);
+    o += 8;
+  }
+  const signature = new Uint16Array(MINHASH_SIZE);
+  for (let k = 0; k < MINHASH_SIZE; k++, o += 2) signature[k] = b.readUInt16BE(o);
+  const readStr = (): string => {
+    const len = b.readUInt16BE(o);
+    const s = b.toString('utf8', o + 2, o + 2 + len);
+    o += 2 + len;
+    return s;
+  };
+  const petitionId = readStr();
+  const cluster = readStr();
+  const locality = flags & HAS_LOCALITY ? readStr() : null;
+  return {
+    seq,
+    petitionId,
+    identity,
+    locality,
+    receivedAt,
+    clusterId: cluster === '' ? petitionId : cluster,
+    signature,
+  };
+}
+
+/** Bucket entries packed as big-endian u32 sequence numbers, newest first. */
+export function packSeqs(seqs: readonly number[]): Buffer {
+  const buf = Buffer.alloc(seqs.length * 4);
+  seqs.forEach((s, i) => buf.writeUInt32BE(s, i * 4));
+  return buf;
+}
+
+export function unpackSeqs(buf: Uint8Array | undefined | null): number[] {
+  if (!buf) return [];
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out: number[] = [];
+  for (let o = 0; o + 4 <= buf.byteLength; o += 4) out.push(view.getUint32(o));
+  return out;
+}
+
+export function pushSeq(existing: readonly number[], seq: number, cap: number): number[] {
+  return [seq, ...existing.filter((s) => s !== seq)].slice(0, Math.max(1, cap));
+}
+
+export function encodeCluster(state: ClusterState): string {
+  return JSON.stringify(state);
+}
+
+export function decodeCluster(text: string): ClusterState {
+  return JSON.parse(text) as ClusterState;
+}
+
+export function encodeVerdict(verdict: DedupVerdict): string {
+  return JSON.stringify(verdict);
+}
+
+export function decodeVerdict(text: string): DedupVerdict {
+  return JSON.parse(text) as DedupVerdict;
+}
