@@ -1,0 +1,130 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DedupEngine } from './dedup.engine';
+import { LmdbDedupStore } from './lmdb-dedup.store';
+import { MemoryDedupStore } from './memory-dedup.store';
+import { RedisDedupStore } from './redis-dedup.store';
+import type { DedupStore } from './dedup.types';
+import { GARAGE_FEES, runCase, testMatchText, VERDICT_CASES } from './verdict-cases.fixture';
+
+/** A real redis-server started by the project's script on its own port; no mock. */
+const PORT = process.env.TEST_REDIS_PORT ?? '16379';
+const URL = `redis://127.0.0.1:${PORT}`;
+const script = resolve(__dirname, '..', '..', '..', 'scripts', 'redis.sh');
+const env = { ...process.env, REDIS_PORT: PORT };
+const run = `${process.pid}-${Date.now()}`;
+let n = 0;
+const prefix = (): string => `test:${run}:${++n}:`;
+const open: DedupStore[] = [];
+const dirs: string[] = [];
+
+beforeAll(() => {
+  execFileSync('bash', [script, 'start'], { env, stdio: 'inherit' });
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(open.map((s) => s.close()));
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  execFileSync('bash', [script, 'stop'], { env, stdio: 'inherit' });
+});
+
+function redisStore(): RedisDedupStore {
+  const s = RedisDedupStore.connect(URL, { prefix: prefix() });
+  open.push(s);
+  return s;
+}
+
+function lmdbStore(): LmdbDedupStore {
+  const dir = mkdtempSync(join(tmpdir(), 'dedup-int-'));
+  dirs.push(dir);
+  const s = new LmdbDedupStore({ path: dir, noSync: true });
+  open.push(s);
+  return s;
+}
+
+describe('the same verdict table on Redis and LMDB', () => {
+  it.each(VERDICT_CASES.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
+    const onRedis = await runCase(new DedupEngine(redisStore(), c.options), c);
+    const onLmdb = await runCase(new DedupEngine(lmdbStore(), c.options), c);
+    onRedis.forEach((v, i) =>
+      expect({ step: i + 1, ...v }).toMatchObject({ step: i + 1, ...c.steps[i]?.expect }),
+    );
+    expect(onRedis).toEqual(onLmdb);
+  });
+});
+
+describe('RedisDedupStore under concurrent instances', () => {
+  it('petitions judged at once by two instances form one cluster that alerts exactly once', async () => {
+    const options = { alertSize: 3, alertWindowDays: 7 };
+    const p = prefix();
+    const stores = [
+      RedisDedupStore.connect(URL, { prefix: p }),
+      RedisDedupStore.connect(URL, { prefix: p }),
+    ];
+    const engines = stores.map((s) => new DedupEngine(s, options));
+    const verdicts = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        (engines[i % 2] as DedupEngine).judge({
+          petitionId: `c${i}`,
+          identityKey: `person:${i}`,
+          matchText: testMatchText(GARAGE_FEES),
+          locality: '江北区',
+          receivedAt: new Date(Date.UTC(2024, 0, 1, 0, i)),
+        }),
+      ),
+    );
+    await Promise.all(stores.map((s) => s.close()));
+    expect(new Set(verdicts.map((v) => v.clusterId)).size).toBe(1);
+    expect(verdicts.map((v) => v.clusterSize).sort((x, y) => x - y)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
+    expect(verdicts.filter((v) => v.clusterAlert)).toHaveLength(1);
+    expect(verdicts.filter((v) => v.outcome === 'new')).toHaveLength(8);
+  });
+
+  it('claimKey from two instances at once: exactly one claimant wins', async () => {
+    const p = prefix();
+    const s1 = RedisDedupStore.connect(URL, { prefix: p });
+    const s2 = RedisDedupStore.connect(URL, { prefix: p });
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? s1 : s2).claimKey('twilio:SM42', `p${i}`, 60)),
+    );
+    await Promise.all([s1.close(), s2.close()]);
+    const winners = results.filter((r) => r === null);
+    expect(winners).toHaveLength(1);
+    const winner = `p${results.indexOf(null)}`;
+    expect(results.filter((r) => r !== null).every((r) => r === winner)).toBe(true);
+  });
+});
+
+describe('LmdbDedupStore persistence', () => {
+  it('verdicts survive closing and reopening the directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dedup-reopen-'));
+    dirs.push(dir);
+    const input = {
+      identityKey: 'id:1',
+      matchText: testMatchText(GARAGE_FEES),
+      locality: '江北区',
+      receivedAt: new Date(Date.UTC(2024, 0, 1)),
+    };
+    const first = new LmdbDedupStore({ path: dir });
+    await new DedupEngine(first).judge({ ...input, petitionId: 'p1' });
+    await first.claimKey('k', 'p1');
+    await first.close();
+    const second = new LmdbDedupStore({ path: dir });
+    open.push(second);
+    await expect(
+      new DedupEngine(second).judge({ ...input, petitionId: 'p2' }),
+    ).resolves.toMatchObject({
+      outcome: 'duplicate',
+      of: 'p1',
+    });
+    await expect(second.claimKey('k', 'p2')).resolves.toBe('p1');
+    // A fresh memory store has none of it: the duplicate above came from disk.
+    await expect(
+      new DedupEngine(new MemoryDedupStore()).judge({ ...input, petitionId: 'p2' }),
+    ).resolves.toMatchObject({ outcome: 'new' });
+  });
+});
