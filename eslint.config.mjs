@@ -50,6 +50,8 @@ export default tseslint.config(
     // Tests, scripts and benchmarks may print, and tests use jest's loosely typed matchers.
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
     rules: {
+      // Test support boots the real apps, so tests may reach into apps/; libs still go by alias.
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@app/*/*', '**/libs/**'], message: 'Import a lib through its alias.' }] }],
       'no-console': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

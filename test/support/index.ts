@@ -1,1 +1,5 @@
 export { sharedDataDir, readJsonl } from './shared-data';
+export { TopicReader } from './topic-reader';
+export type { ReadRecord } from './topic-reader';
+export { startStack, testBrokers, TEST_TWILIO_TOKEN } from './stack';
+export type { Stack, StackOptions } from './stack';

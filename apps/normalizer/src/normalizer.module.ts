@@ -8,7 +8,7 @@ import {
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { resolve } from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
-import { TOPICS } from '@app/contracts';
+import { topicNames } from '@app/contracts';
 import { createKafka, ensureTopics, parseBrokers } from '@app/kafka';
 import { loggerOptions } from '@app/observability';
 import type { NormalizerEnv } from './config/normalizer.env';
@@ -52,15 +52,22 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
     });
     await ensureTopics(
       kafka,
-      Object.values(TOPICS).map((topic) => ({ topic, partitions: env.TOPIC_PARTITIONS })),
+      Object.values(topicNames(env.TOPIC_NAMESPACE)).map((topic) => ({
+        topic,
+        partitions: env.TOPIC_PARTITIONS,
+      })),
     );
     this.replay = new ReplayStore(resolve(env.STATE_DIR, 'replay'));
     this.normalizer = new TransactionalNormalizer(
       kafka,
-      new RawRecordProcessor(env.DEFAULT_PHONE_REGION as CountryCode),
+      new RawRecordProcessor(
+        env.DEFAULT_PHONE_REGION as CountryCode,
+        topicNames(env.TOPIC_NAMESPACE),
+      ),
       this.replay,
       {
         groupId: env.NORMALIZER_GROUP_ID,
+        topics: topicNames(env.TOPIC_NAMESPACE),
         transactionalId: `${env.NORMALIZER_GROUP_ID}-${env.NORMALIZER_INSTANCE_ID}`,
         log: (level, message, extra) => this.log[level](extra ?? {}, message),
       },

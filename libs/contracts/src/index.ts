@@ -1,5 +1,5 @@
-export { TOPICS } from './topics';
-export type { TopicName } from './topics';
+export { TOPICS, topicNames } from './topics';
+export type { TopicName, TopicNames } from './topics';
 export { CHANNELS, isChannel } from './channel';
 export type { Channel } from './channel';
 export type { Recipient } from './recipient';
@@ -7,7 +7,13 @@ export type { AttachmentMeta } from './attachment';
 export { RAW_PETITION_SCHEMA } from './raw-petition';
 export type { RawPetition, RawPetitioner } from './raw-petition';
 export { PETITION_EVENT_SCHEMA } from './petition-event';
-export type { PetitionEvent, PetitionEventType, Petitioner } from './petition-event';
+export type {
+  PetitionEvent,
+  PetitionEventType,
+  Petitioner,
+  PetitionUpdate,
+  OfficialReply,
+} from './petition-event';
 export { trackingNumberFor, parseTrackingNumber, TRACKING_ALPHABET } from './tracking-number';
 export {
   petitionEventProblems,

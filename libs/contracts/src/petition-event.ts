@@ -13,6 +13,8 @@ export interface PetitionEvent {
   schema: typeof PETITION_EVENT_SCHEMA;
   eventId: string;
   eventType: PetitionEventType;
+  /** 1 for the first version of a petition; +1 for each content change (board edits). */
+  revision: number;
   petitionId: string;
   idempotencyKey: string;
   channel: Channel;
@@ -26,9 +28,32 @@ export interface PetitionEvent {
   original: string;
   attachments: AttachmentMeta[];
   meta: Record<string, string | number | boolean | null>;
+  /** Set on petition.updated: which fields changed against the previous revision. */
+  update: PetitionUpdate | null;
+  /** Set on petition.replied: the official reply that was newly seen (a status update). */
+  reply: OfficialReply | null;
 }
 
-export type PetitionEventType = 'petition.received';
+/**
+ * - `petition.received`: a new petition (revision 1).
+ * - `petition.updated`: the citizen changed the text of a petition already received (same
+ *   petitionId, higher revision; `update` says what changed).
+ * - `petition.replied`: an official reply to the petition was seen (a status update; `reply`).
+ * One topic with a type field rather than three topics: consumers keep per-petition order
+ * (all keyed by petitionId, same partition) and one subscription sees the whole lifecycle.
+ */
+export type PetitionEventType = 'petition.received' | 'petition.updated' | 'petition.replied';
+
+export interface PetitionUpdate {
+  changedFields: ('subject' | 'body' | 'recipient' | 'meta')[];
+  previousRevision: number;
+}
+
+export interface OfficialReply {
+  unit: string;
+  repliedAt: string;
+  text: string;
+}
 
 export interface Petitioner {
   name: string | null;

@@ -11,8 +11,14 @@ export const RAW_PETITION_SCHEMA = 'petition.raw/1' as const;
  */
 export interface RawPetition {
   schema: typeof RAW_PETITION_SCHEMA;
+  /** What this record says about the petition; see PetitionEventType. */
+  eventType: 'petition.received' | 'petition.updated' | 'petition.replied';
+  revision: number;
   petitionId: string;
-  /** `<channel>:<provider>:<provider's id>`, e.g. `sms:twilio:SM…`. */
+  /**
+   * `<channel>:<provider>:<provider's id>`, e.g. `sms:twilio:SM…`; unique per record (an update
+   * or reply carries its own key, e.g. `…#r2`), while petitionId stays the petition's.
+   */
   idempotencyKey: string;
   channel: Channel;
   provider: string;
@@ -25,6 +31,11 @@ export interface RawPetition {
   attachments: AttachmentMeta[];
   /** Channel-specific facts (board post id and URL, SMS segment info, mail thread ids…). */
   meta: Record<string, string | number | boolean | null>;
+  update: {
+    changedFields: ('subject' | 'body' | 'recipient' | 'meta')[];
+    previousRevision: number;
+  } | null;
+  reply: { unit: string; repliedAt: string; text: string } | null;
 }
 
 export interface RawPetitioner {

@@ -14,3 +14,18 @@ export const TOPICS = {
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+export type TopicNames = { -readonly [K in keyof typeof TOPICS]: string };
+
+/**
+ * The topic names under an optional namespace prefix (e.g. `staging.` or a test run's own
+ * prefix), so several deployments or test files can share one cluster without seeing each other.
+ */
+export function topicNames(namespace = ''): TopicNames {
+  return {
+    raw: namespace + TOPICS.raw,
+    events: namespace + TOPICS.events,
+    deadLetters: namespace + TOPICS.deadLetters,
+    clusters: namespace + TOPICS.clusters,
+  };
+}

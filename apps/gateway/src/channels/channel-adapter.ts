@@ -16,10 +16,19 @@ export interface InboundRequest {
 }
 
 /** One petition an adapter found in a request, before the gateway stamps number and time. */
-export type PetitionDraft = Omit<RawPetition, 'schema' | 'petitionId' | 'receivedAt'> & {
-  /** The sender's own reference for this item (e.g. a message id), echoed in per-item results. */
-  ref: string;
-};
+export type PetitionDraft = Omit<
+  RawPetition,
+  'schema' | 'petitionId' | 'receivedAt' | 'eventType' | 'revision' | 'update' | 'reply'
+> &
+  Partial<Pick<RawPetition, 'eventType' | 'revision' | 'update' | 'reply'>> & {
+    /** The sender's own reference for this item (e.g. a message id), echoed in per-item results. */
+    ref: string;
+    /**
+     * The key the tracking number is derived from when it differs from idempotencyKey: an update
+     * or reply record has a key of its own but belongs to the petition of `petitionKey`.
+     */
+    petitionKey?: string;
+  };
 
 /** An item the adapter refused, with a stable machine-readable code and a human message. */
 export interface RejectedItem {

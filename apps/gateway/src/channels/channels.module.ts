@@ -5,11 +5,20 @@ import type { ChannelAdapter } from './channel-adapter';
 import { ChannelIngressController } from './channel-ingress.controller';
 import { TwilioSmsAdapter } from './sms/twilio/twilio-sms.adapter';
 
-/** THE list of channel providers. Adding a provider = its folder + one line here. */
+/**
+ * THE list of HTTP channel providers, each mounted at POST /channels/<adapter.route>.
+ * Adding a provider = its folder + one line here.
+ */
 const ADAPTERS: Type<ChannelAdapter>[] = [TwilioSmsAdapter];
 
+/**
+ * Channels that are more than a stateless webhook (mail pollers and listeners, pages, stores):
+ * each is a module of its own in its folder, listed here once.
+ */
+const CHANNEL_MODULES: Type<unknown>[] = [];
+
 @Module({
-  imports: [IntakeModule],
+  imports: [IntakeModule, ...CHANNEL_MODULES],
   controllers: [ChannelIngressController],
   providers: [
     ...ADAPTERS,

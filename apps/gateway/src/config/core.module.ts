@@ -9,10 +9,10 @@ import { PinoLogger } from 'nestjs-pino';
 import { resolve } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { loadChannelsConfig } from '@app/config';
-import { TOPICS } from '@app/contracts';
+import { topicNames } from '@app/contracts';
 import { BatchingPublisher, createKafka, ensureTopics, parseBrokers } from '@app/kafka';
 import type { GatewayEnv } from './gateway.env';
-import { CHANNELS_CONFIG, GATEWAY_ENV, KAFKA_CLIENT, RECORD_SINK } from './tokens';
+import { CHANNELS_CONFIG, GATEWAY_ENV, KAFKA_CLIENT, RECORD_SINK, TOPIC_NAMES } from './tokens';
 
 /**
  * Settings and the external systems (Kafka) behind DI tokens, built once at boot. The module is
@@ -26,6 +26,7 @@ export class CoreModule implements OnApplicationBootstrap, OnApplicationShutdown
       module: CoreModule,
       providers: [
         { provide: GATEWAY_ENV, useValue: env },
+        { provide: TOPIC_NAMES, useValue: topicNames(env.TOPIC_NAMESPACE) },
         { provide: CHANNELS_CONFIG, useValue: loadChannelsConfig(resolve(env.CHANNELS_CONFIG)) },
         {
           provide: KAFKA_CLIENT,
@@ -44,7 +45,7 @@ export class CoreModule implements OnApplicationBootstrap, OnApplicationShutdown
             new BatchingPublisher(kafka, { timeoutMs: env.PUBLISH_TIMEOUT_MS, maxBatch: 2000 }),
         },
       ],
-      exports: [GATEWAY_ENV, CHANNELS_CONFIG, KAFKA_CLIENT, RECORD_SINK],
+      exports: [GATEWAY_ENV, CHANNELS_CONFIG, KAFKA_CLIENT, RECORD_SINK, TOPIC_NAMES],
     };
   }
 
@@ -57,7 +58,10 @@ export class CoreModule implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationBootstrap(): Promise<void> {
     await ensureTopics(
       this.kafka,
-      Object.values(TOPICS).map((topic) => ({ topic, partitions: this.env.TOPIC_PARTITIONS })),
+      Object.values(topicNames(this.env.TOPIC_NAMESPACE)).map((topic) => ({
+        topic,
+        partitions: this.env.TOPIC_PARTITIONS,
+      })),
     );
     await this.publisher.connect();
   }

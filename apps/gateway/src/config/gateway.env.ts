@@ -1,5 +1,15 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  Matches,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { validateConfig } from '@app/config';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
@@ -35,6 +45,11 @@ export class GatewayEnv {
   @Min(1)
   @Max(1000)
   TOPIC_PARTITIONS = 6;
+
+  /** Prefix for every topic name (e.g. `staging.`), so deployments can share a cluster. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{0,100}$/)
+  TOPIC_NAMESPACE = '';
 
   /** How long a sender waits for Kafka's acknowledgement before getting 503 + Retry-After. */
   @IsOptional()

@@ -1,8 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { RAW_PETITION_SCHEMA, TOPICS, trackingNumberFor, type RawPetition } from '@app/contracts';
+import {
+  RAW_PETITION_SCHEMA,
+  trackingNumberFor,
+  type RawPetition,
+  type TopicNames,
+} from '@app/contracts';
 import type { RecordSink } from '@app/kafka';
-import { RECORD_SINK } from '../config/tokens';
+import { RECORD_SINK, TOPIC_NAMES } from '../config/tokens';
 import type { ItemOutcome, ParsedRequest, PetitionDraft } from '../channels/channel-adapter';
 import { NotDurableError } from '../http/channel-errors';
 
@@ -16,6 +21,7 @@ import { NotDurableError } from '../http/channel-errors';
 export class IntakeService {
   constructor(
     @Inject(RECORD_SINK) private readonly sink: RecordSink,
+    @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
     private readonly log: PinoLogger,
   ) {
     log.setContext(IntakeService.name);
@@ -31,7 +37,7 @@ export class IntakeService {
       await Promise.all(
         accepted.map((raw) =>
           this.sink.publish({
-            topic: TOPICS.raw,
+            topic: this.topics.raw,
             key: raw.petitionId,
             value: JSON.stringify(raw),
             headers: { 'correlation-id': correlationId, channel: raw.channel },
@@ -57,11 +63,15 @@ export class IntakeService {
   }
 
   private toRaw(draft: PetitionDraft, receivedAt: Date): RawPetition {
-    const { ref: _ref, ...rest } = draft;
+    const { ref: _ref, petitionKey, ...rest } = draft;
     return {
       schema: RAW_PETITION_SCHEMA,
-      petitionId: trackingNumberFor(draft.idempotencyKey),
+      petitionId: trackingNumberFor(petitionKey ?? draft.idempotencyKey),
       receivedAt: receivedAt.toISOString(),
+      eventType: 'petition.received',
+      revision: 1,
+      update: null,
+      reply: null,
       ...rest,
     };
   }

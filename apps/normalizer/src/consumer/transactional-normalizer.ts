@@ -6,7 +6,7 @@ import type {
   Producer,
   TopicMessages,
 } from 'kafkajs';
-import { TOPICS } from '@app/contracts';
+import type { TopicNames } from '@app/contracts';
 import type { OutboundRecord } from '@app/kafka';
 import type { RawRecordProcessor } from '../pipeline/raw-record-processor';
 import type { ReplayStore } from '../state/replay-store';
@@ -20,6 +20,7 @@ export interface NormalizerStats {
 
 export interface TransactionalNormalizerOptions {
   groupId: string;
+  topics: TopicNames;
   transactionalId: string;
   log: (level: 'info' | 'warn' | 'error', message: string, extra?: object) => void;
 }
@@ -57,7 +58,7 @@ export class TransactionalNormalizer {
   async start(): Promise<void> {
     await this.producer.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [TOPICS.raw], fromBeginning: true });
+    await this.consumer.subscribe({ topics: [this.options.topics.raw], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

@@ -45,8 +45,9 @@ export function buildPetitionEvent(
   const anonymous = !name && !phone && !email && !raw.petitioner.idNumber;
   return {
     schema: PETITION_EVENT_SCHEMA,
-    eventId: deterministicUuid(`${raw.idempotencyKey}|petition.received`),
-    eventType: 'petition.received',
+    eventId: deterministicUuid(`${raw.idempotencyKey}|${raw.eventType}|${raw.revision}`),
+    eventType: raw.eventType,
+    revision: raw.revision,
     petitionId: raw.petitionId,
     idempotencyKey: raw.idempotencyKey,
     channel: raw.channel,
@@ -60,5 +61,9 @@ export function buildPetitionEvent(
     original: raw.text,
     attachments: raw.attachments,
     meta: raw.meta,
+    update: raw.update,
+    reply: raw.reply
+      ? { ...raw.reply, repliedAt: new Date(raw.reply.repliedAt).toISOString() }
+      : null,
   };
 }

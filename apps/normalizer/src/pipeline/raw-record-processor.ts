@@ -1,11 +1,11 @@
 import type { CountryCode } from 'libphonenumber-js';
 import {
   DEAD_LETTER_SCHEMA,
-  TOPICS,
   petitionEventProblems,
   rawPetitionProblems,
   type DeadLetter,
   type RawPetition,
+  type TopicNames,
 } from '@app/contracts';
 import type { OutboundRecord } from '@app/kafka';
 import { buildPetitionEvent } from './petition-normalizer';
@@ -32,7 +32,10 @@ export type ClaimLookup = (key: string) => string | null;
  * to petition.events.v1, or to petition.dlq.v1 with the reason. Pure apart from the clock.
  */
 export class RawRecordProcessor {
-  constructor(private readonly phoneRegion: CountryCode) {}
+  constructor(
+    private readonly phoneRegion: CountryCode,
+    private readonly topics: TopicNames,
+  ) {}
 
   process(record: RawRecord, owner: ClaimLookup, now: Date): ProcessOutcome {
     const headers = pickHeaders(record.headers);
@@ -69,7 +72,9 @@ export class RawRecordProcessor {
     }
     return {
       kind: 'event',
-      out: [{ topic: TOPICS.events, key: event.petitionId, value: JSON.stringify(event), headers }],
+      out: [
+        { topic: this.topics.events, key: event.petitionId, value: JSON.stringify(event), headers },
+      ],
       claim: { key: petition.idempotencyKey, position: record.position },
     };
   }
@@ -92,7 +97,7 @@ export class RawRecordProcessor {
       kind: 'dead-letter',
       out: [
         {
-          topic: TOPICS.deadLetters,
+          topic: this.topics.deadLetters,
           key: record.position,
           value: JSON.stringify(letter),
           headers: { ...headers, reason },

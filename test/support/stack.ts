@@ -1,0 +1,100 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { topicNames, type TopicNames } from '@app/contracts';
+import { loadGatewayEnv } from '../../apps/gateway/src/config/gateway.env';
+import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
+import { loadNormalizerEnv } from '../../apps/normalizer/src/config/normalizer.env';
+import { createNormalizerApp } from '../../apps/normalizer/src/normalizer.app';
+import { TopicReader } from './topic-reader';
+
+export const TEST_TWILIO_TOKEN = 'test-twilio-auth-token';
+
+export interface Stack {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  brokers: string[];
+  topics: TopicNames;
+  events: TopicReader;
+  deadLetters: TopicReader;
+  stateDir: string;
+  gateway: NestFastifyApplication;
+  normalizer: INestApplicationContext | null;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  gatewayEnv?: Record<string, string>;
+  normalizerEnv?: Record<string, string>;
+  /** Start only the gateway (for tests of the raw topic). */
+  withNormalizer?: boolean;
+}
+
+export function testBrokers(): string[] {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers)
+    throw new Error('KAFKA_BROKERS is not set: the global setup starts a broker for the suite');
+  return brokers.split(',');
+}
+
+/**
+ * Boots the real gateway and normalizer in this process against the suite's real broker, on a
+ * topic namespace of their own so test files never see each other's records.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const brokers = testBrokers();
+  const namespace = `t-${randomUUID().slice(0, 8)}.`;
+  const stateDir = mkdtempSync(join(tmpdir(), 'petition-state-'));
+  const common = {
+    KAFKA_BROKERS: brokers.join(','),
+    TOPIC_NAMESPACE: namespace,
+    TOPIC_PARTITIONS: '3',
+    LOG_LEVEL: 'silent',
+  };
+  const gateway = await createGatewayApp(
+    loadGatewayEnv({
+      ...common,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      TWILIO_AUTH_TOKEN: TEST_TWILIO_TOKEN,
+      ...options.gatewayEnv,
+    }),
+  );
+  await gateway.listen(0, '127.0.0.1');
+  let normalizer: INestApplicationContext | null = null;
+  if (options.withNormalizer !== false) {
+    normalizer = await createNormalizerApp(
+      loadNormalizerEnv({
+        ...common,
+        STATE_DIR: stateDir,
+        NORMALIZER_GROUP_ID: `normalizer-${namespace}`,
+        NORMALIZER_INSTANCE_ID: 'test',
+        ...options.normalizerEnv,
+      }),
+    );
+    await normalizer.init();
+  }
+  const topics = topicNames(namespace);
+  const events = await new TopicReader(brokers, topics.events).start();
+  const deadLetters = await new TopicReader(brokers, topics.deadLetters).start();
+  return {
+    url: (await gateway.getUrl()).replace('[::1]', '127.0.0.1'),
+    brokers,
+    topics,
+    events,
+    deadLetters,
+    stateDir,
+    gateway,
+    normalizer,
+    async close() {
+      await events.stop();
+      await deadLetters.stop();
+      await gateway.close();
+      await normalizer?.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
