@@ -1,0 +1,44 @@
+import { conversionTables } from './chinese-script.tables';
+
+const { charMap, astralMap, phrases, phraseStart, convertible } = conversionTables;
+
+function needsWork(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (convertible[text.charCodeAt(i)] === 1) return true;
+  return false;
+}
+
+/**
+ * Traditional (including HK/TW variants) → Simplified Chinese with opencc-js's dictionaries:
+ * phrase exceptions first (乾隆 stays, 乾燥 → 干燥), then a per-character map. Text that has no
+ * convertible character is returned as is, without allocating.
+ */
+export function toSimplified(text: string): string {
+  if (!needsWork(text)) return text;
+  let out = '';
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (phraseStart[c] === 1) {
+      const phrase = phrases.get(text[i] ?? '')?.find((p) => text.startsWith(p.from, i));
+      if (phrase) {
+        out += phrase.to;
+        i += phrase.from.length;
+        continue;
+      }
+    }
+    const mapped = charMap[c] ?? 0;
+    if (mapped !== 0) {
+      out += String.fromCharCode(mapped);
+      i++;
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const pair = text.slice(i, i + 2);
+      out += astralMap.get(pair) ?? pair;
+      i += 2;
+    } else {
+      out += text[i] ?? '';
+      i++;
+    }
+  }
+  return out;
+}
