@@ -170,27 +170,34 @@ export class LmdbDedupStore implements DedupStore {
    * Fast fill for benchmarks and migrations: no verdicts or clusters, records and bucket entries
    * written in large synchronous transactions. Returns the number of records written.
    */
-  bulkLoad(items: Iterable<BulkRecord>, bucketCap: number, chunk = 20_000): Promise<number> {
+  bulkLoad(items: Iterable<BulkRecord>, bucketCap: number, chunk = 100_000): Promise<number> {
     return this.queue.run(() => {
       let written = 0;
       let batch: BulkRecord[] = [];
       const flush = (): void => {
-        const items = batch;
+        const chunkItems = batch;
         batch = [];
+        // Group a chunk's bucket entries by key and visit keys in order: one read-modify-write per
+        // bucket and sequential B-tree access instead of one random page per entry.
+        const perKey = new Map<number, number[]>();
         this.root.transactionSync(() => {
-          for (const item of items) {
+          for (const item of chunkItems) {
             const seq = ++this.seq;
             void this.records.put(seq, encodeRecord({ ...item.record, seq }));
             for (const k of item.bandKeys) {
-              void this.buckets.put(
-                k,
-                packSeqs(pushSeq(unpackSeqs(this.buckets.get(k)), seq, bucketCap)),
-              );
+              const list = perKey.get(k);
+              if (list) list.unshift(seq);
+              else perKey.set(k, [seq]);
             }
+          }
+          for (const k of [...perKey.keys()].sort((a, b) => a - b)) {
+            const fresh = perKey.get(k) ?? [];
+            const merged = [...fresh, ...unpackSeqs(this.buckets.get(k))].slice(0, Math.max(1, bucketCap));
+            void this.buckets.put(k, packSeqs(merged));
           }
           void this.meta.put('seq', this.seq);
         });
-        written += items.length;
+        written += chunkItems.length;
       };
       for (const item of items) {
         batch.push(item);

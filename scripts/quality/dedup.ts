@@ -1,0 +1,470 @@
+/**
+ * Dedup quality, measured on the real public messages (read at run time from ../shared/data, never
+ * copied): duplicate recall and false matches on generated near-duplicates, the two gold hot issues,
+ * and judge cost at 10k and 1M stored petitions with bytes per petition.
+ *
+ *   npx ts-node -T -r tsconfig-paths/register scripts/quality/dedup.ts
+ *
+ * DEDUP_QUALITY_FILL overrides the large fill size (default 1,000,000).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Converter } from 'opencc-js';
+import {
+  DedupEngine,
+  LmdbDedupStore,
+  MemoryDedupStore,
+  DEFAULT_DEDUP_OPTIONS,
+  fingerprint,
+  fingerprintFromMinhash,
+  MINHASH_SIZE,
+  type BulkRecord,
+  type DedupOptions,
+  type DedupVerdict,
+} from '@app/dedup';
+import { readJsonl } from '@app/testing';
+
+interface Message {
+  id: string;
+  title?: string;
+  text?: string;
+  user?: string;
+  time_iso?: string;
+}
+
+interface Doc {
+  key: string;
+  id: string;
+  raw: string;
+  match: string;
+  user: string;
+  at: number;
+  locality: string | null;
+}
+
+const toTraditional = Converter({ from: 'cn', to: 'tw' });
+const toSimplified = Converter({ from: 'tw', to: 'cn' });
+
+/** Stand-in for @app/text's matchText: tw→cn, NFKC, lower-case, letters and digits only. */
+function matchText(raw: string): string {
+  return toSimplified(raw.normalize('NFKC'))
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+/** The dataset's anonymised districts/counties (A1区 … K9县); null when a message names none. */
+function localityOf(raw: string): string | null {
+  return /[A-K]\d{1,2}[区县]/u.exec(raw)?.[0] ?? null;
+}
+
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
+function loadCorpus(): Doc[] {
+  const seen = new Set<string>();
+  const docs: Doc[] = [];
+  for (const file of ['messages_with_likes.jsonl', 'messages_unlabeled.jsonl']) {
+    for (const m of readJsonl<Message>(file)) {
+      const raw = `${m.title ?? ''}\n${m.text ?? ''}`;
+      const match = matchText(raw);
+      // Exact duplicates (exact_duplicate_groups.jsonl and cross-file copies) are one message here.
+      if (match.length === 0 || seen.has(match)) continue;
+      seen.add(match);
+      const at = Date.parse(`${m.time_iso ?? '2019-01-01T00:00:00'}Z`);
+      docs.push({
+        key: `${file}:${m.id}`,
+        id: m.id,
+        raw,
+        match,
+        user: m.user ?? '',
+        at: Number.isFinite(at) ? at : 0,
+        locality: localityOf(raw),
+      });
+    }
+  }
+  return docs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Near-duplicate variants
+
+const FULL_TO_HALF: Record<string, string> = {
+  '，': ',',
+  '。': '.',
+  '！': '!',
+  '？': '?',
+  '：': ':',
+  '；': ';',
+  '（': '(',
+  '）': ')',
+  '“': '"',
+  '”': '"',
+};
+const HALF_TO_FULL: Record<string, string> = {
+  ',': '，',
+  '.': '。',
+  '!': '！',
+  '?': '？',
+  ':': '：',
+  ';': '；',
+  '(': '（',
+  ')': '）',
+};
+
+type VariantKind = 'edits' | 'reorder' | 'traditional' | 'punctuation' | 'greeting' | 'all';
+const VARIANTS: VariantKind[] = [
+  'edits',
+  'reorder',
+  'traditional',
+  'punctuation',
+  'greeting',
+  'all',
+];
+
+function edit(raw: string, r: () => number, count = 3): string {
+  const chars = Array.from(raw);
+  for (let i = 0; i < count && chars.length > 1; i++) {
+    const pos = Math.floor(r() * chars.length);
+    const donor = chars[Math.floor(r() * chars.length)] ?? '的';
+    const op = Math.floor(r() * 3);
+    if (op === 0) chars.splice(pos, 0, donor);
+    else if (op === 1) chars.splice(pos, 1);
+    else chars[pos] = donor;
+  }
+  return chars.join('');
+}
+
+function reorder(raw: string, r: () => number): string {
+  const sentences = raw.match(/[^。！？!?\n]+[。！？!?\n]*/gu) ?? [raw];
+  if (sentences.length < 2) return raw;
+  const i = Math.floor(r() * sentences.length);
+  let j = Math.floor(r() * (sentences.length - 1));
+  if (j >= i) j++;
+  const a = sentences[i] ?? '';
+  sentences[i] = sentences[j] ?? '';
+  sentences[j] = a;
+  return sentences.join('');
+}
+
+function swapPunctuation(raw: string): string {
+  return Array.from(raw)
+    .map((c) => FULL_TO_HALF[c] ?? HALF_TO_FULL[c] ?? c)
+    .join('');
+}
+
+function variant(kind: VariantKind, raw: string, r: () => number): string {
+  switch (kind) {
+    case 'edits':
+      return edit(raw, r);
+    case 'reorder':
+      return reorder(raw, r);
+    case 'traditional':
+      return toTraditional(raw);
+    case 'punctuation':
+      return swapPunctuation(raw);
+    case 'greeting':
+      return `尊敬的领导，您好！${raw}`;
+    case 'all':
+      return `尊敬的领导，您好！${swapPunctuation(toTraditional(reorder(edit(raw, r, 2), r)))}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Independent of the engine: 1 − Levenshtein / longer length, on the first 1,500 characters. */
+function editSimilarity(a: string, b: string): number {
+  const x = Array.from(a).slice(0, 1500);
+  const y = Array.from(b).slice(0, 1500);
+  if (x.length === 0 && y.length === 0) return 1;
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) {
+      cur[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (cur[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1),
+      );
+    }
+    prev = cur;
+  }
+  return 1 - (prev[y.length] ?? 0) / Math.max(x.length, y.length);
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+
+async function duplicateQuality(
+  docs: Doc[],
+  options: Partial<DedupOptions>,
+): Promise<Record<string, unknown>> {
+  const engine = new DedupEngine(new MemoryDedupStore(), options);
+  // Harshest setting: one sender wrote every distinct message, all inside the duplicate window, so
+  // every pair of distinct messages is a chance for a false duplicate.
+  const sender = 'one-sender';
+  const base = Date.UTC(2024, 0, 1);
+  const rootOf = new Map<string, string>();
+  let falseDup = 0;
+  let falseDupSameUser = 0;
+  let repeats = 0;
+  const byKey = new Map(docs.map((d) => [d.key, d]));
+  for (const [i, d] of docs.entries()) {
+    const v = await engine.judge({
+      petitionId: d.key,
+      identityKey: sender,
+      matchText: d.match,
+      locality: d.locality,
+      receivedAt: new Date(base + i * 60_000),
+    });
+    rootOf.set(d.key, v.outcome === 'duplicate' && v.of ? v.of : d.key);
+    if (v.outcome === 'duplicate') {
+      falseDup++;
+      const other = v.of ? byKey.get(v.of) : undefined;
+      // The corpus holds the same message under different ids and users across tables, and users
+      // reposting with edits: a pair that is ≥ 0.8 similar by edit distance is a real near-duplicate.
+      if (other && editSimilarity(other.match, d.match) >= 0.8) falseDupSameUser++;
+    }
+    if (v.outcome === 'repeat') repeats++;
+  }
+  const r = rng(42);
+  const sample = docs.filter(() => r() < 1500 / docs.length);
+  const perKind: Record<string, { n: number; hit: number; wrong: number }> = {};
+  let t = base + docs.length * 60_000;
+  for (const kind of VARIANTS) {
+    const stats = { n: 0, hit: 0, wrong: 0 };
+    for (const d of sample) {
+      const v: DedupVerdict = await engine.judge({
+        petitionId: `${kind}:${d.key}`,
+        identityKey: sender,
+        matchText: matchText(variant(kind, d.raw, r)),
+        locality: d.locality,
+        receivedAt: new Date((t += 60_000)),
+      });
+      stats.n++;
+      if (v.outcome === 'duplicate' && v.of === rootOf.get(d.key)) stats.hit++;
+      else if (v.outcome === 'duplicate') stats.wrong++;
+    }
+    perKind[kind] = stats;
+  }
+  const all = Object.values(perKind).reduce(
+    (a, s) => ({ n: a.n + s.n, hit: a.hit + s.hit, wrong: a.wrong + s.wrong }),
+    {
+      n: 0,
+      hit: 0,
+      wrong: 0,
+    },
+  );
+  const judged = docs.length + all.n;
+  console.log(
+    `\n== duplicate detection (${docs.length} distinct real messages, ${sample.length} sampled bases)`,
+  );
+  for (const [kind, s] of Object.entries(perKind)) {
+    console.log(
+      `  ${kind.padEnd(12)} recall ${pct(s.hit / s.n)}  (${s.hit}/${s.n}), duplicate of a wrong message ${s.wrong}`,
+    );
+  }
+  console.log(`  overall      recall ${pct(all.hit / all.n)}  (${all.hit}/${all.n})`);
+  console.log(
+    `  false matches: ${falseDup} distinct messages judged duplicate of another (${falseDupSameUser} of them ≥ 0.8 similar by edit distance: real reposts in the corpus), ` +
+      `${all.wrong} variants judged duplicate of the wrong message → false-match rate ${pct((falseDup + all.wrong) / judged)} of ${judged} judgements` +
+      ` (${pct((falseDup - falseDupSameUser + all.wrong) / judged)} excluding real reposts)`,
+  );
+  console.log(
+    `  distinct messages judged "repeat" (same matter, same sender) of another: ${repeats} (${pct(repeats / docs.length)})`,
+  );
+  return {
+    recall: all.hit / all.n,
+    falseMatchRate: (falseDup + all.wrong) / judged,
+    falseMatchRateExcludingReposts: (falseDup - falseDupSameUser + all.wrong) / judged,
+    perKind,
+  };
+}
+
+async function hotIssueQuality(
+  docs: Doc[],
+  options: Partial<DedupOptions>,
+  label: string,
+): Promise<Record<string, unknown>> {
+  const gold = readJsonl<{ id: string; cluster_id: string }>('hot_issue_examples.jsonl');
+  const likes = docs.filter((d) => d.key.startsWith('messages_with_likes.jsonl:'));
+  const byId = new Map(likes.map((d) => [d.id, d]));
+  // Gold ids refer to messages_with_likes; copies with the same text are one message after dedup.
+  const byMatch = new Map(docs.map((d) => [d.match, d]));
+  const groups = new Map<string, Set<string>>();
+  const rows = readJsonl<Message>('messages_with_likes.jsonl');
+  const rawById = new Map(rows.map((m) => [m.id, `${m.title ?? ''}\n${m.text ?? ''}`]));
+  for (const g of gold) {
+    const raw = rawById.get(g.id);
+    const d = byId.get(g.id) ?? (raw === undefined ? undefined : byMatch.get(matchText(raw)));
+    if (!d) continue;
+    const set = groups.get(g.cluster_id) ?? new Set<string>();
+    set.add(d.key);
+    groups.set(g.cluster_id, set);
+  }
+  const engine = new DedupEngine(new MemoryDedupStore(), options);
+  const clusterOf = new Map<string, string>();
+  const members = new Map<string, string[]>();
+  for (const d of [...likes].sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1))) {
+    // Every message from a different person: same-issue, not repeat, is what is measured.
+    const v = await engine.judge({
+      petitionId: d.key,
+      identityKey: `person:${d.key}`,
+      matchText: d.match,
+      locality: d.locality,
+      receivedAt: new Date(d.at),
+    });
+    clusterOf.set(d.key, v.clusterId);
+    members.set(v.clusterId, [...(members.get(v.clusterId) ?? []), d.key]);
+  }
+  console.log(
+    `\n== same-issue clusters on messages_with_likes (${likes.length} messages), ${label}`,
+  );
+  const out: Record<string, unknown> = {};
+  for (const [gid, keys] of groups) {
+    const counts = new Map<string, number>();
+    for (const k of keys)
+      counts.set(clusterOf.get(k) ?? '?', (counts.get(clusterOf.get(k) ?? '?') ?? 0) + 1);
+    const [bestCluster, best] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['?', 0];
+    const size = members.get(bestCluster)?.length ?? 0;
+    console.log(
+      `  ${gid}: ${keys.size} distinct gold messages land in ${counts.size} clusters; largest holds ${best}/${keys.size}` +
+        ` (purity of that cluster ${best}/${size}); cluster sizes of the gold messages: ${[...counts.values()].sort((a, b) => b - a).join(',')}`,
+    );
+    out[gid] = {
+      gold: keys.size,
+      clusters: counts.size,
+      largest: best,
+      purity: size ? best / size : 0,
+    };
+  }
+  const sizes = [...members.values()].map((m) => m.length);
+  console.log(
+    `  all clusters: ${sizes.length}, of size ≥2: ${sizes.filter((s) => s >= 2).length}, largest ${Math.max(...sizes)}`,
+  );
+  return out;
+}
+
+async function costQuality(
+  docs: Doc[],
+  options: Partial<DedupOptions>,
+): Promise<Record<string, unknown>> {
+  const bigFill = Number(process.env.DEDUP_QUALITY_FILL ?? 1_000_000);
+  const dir = mkdtempSync(join(tmpdir(), 'dedup-quality-'));
+  // noSync: both sizes measured alike without fsync noise; durable commits add a constant per judge.
+  const store = new LmdbDedupStore({ path: dir, noSync: true });
+  const engine = new DedupEngine(store, options);
+  const bucketCap = engine.options.bucketCap;
+  // Synthetic fingerprints that keep real collision structure: each MinHash position takes the
+  // value of a real message at that position half the time (so popular shingles make hot buckets
+  // as real text does), and a random value otherwise.
+  const real = docs
+    .map((d) => fingerprint(d.match).minhash)
+    .filter((m) => m.length === MINHASH_SIZE);
+  const r = rng(7);
+  const base = Date.UTC(2024, 0, 1);
+  let made = 0;
+  function* synthetic(count: number): Generator<BulkRecord> {
+    for (let i = 0; i < count; i++, made++) {
+      const mh = new Uint32Array(MINHASH_SIZE);
+      for (let k = 0; k < MINHASH_SIZE; k++) {
+        mh[k] =
+          r() < 0.5
+            ? (real[Math.floor(r() * real.length)]?.[k] ?? 0)
+            : Math.floor(r() * 4294967296);
+      }
+      const fp = fingerprintFromMinhash(mh);
+      const id = `syn${made}`;
+      yield {
+        record: {
+          petitionId: id,
+          identity: null,
+          locality: 'A1区',
+          receivedAt: base + (made % 20_000) * 60_000,
+          clusterId: id,
+          signature: fp.signature,
+        },
+        bandKeys: fp.bandKeys,
+      };
+    }
+  }
+  const queries = docs.slice(0, 4000);
+  const time = async (qs: Doc[], tag: string): Promise<number> => {
+    const start = process.hrtime.bigint();
+    for (const d of qs) {
+      await engine.judge({
+        petitionId: `${tag}:${d.key}`,
+        identityKey: `q:${d.key}`,
+        matchText: d.match,
+        locality: d.locality,
+        receivedAt: new Date(base + 10 * 86_400_000),
+      });
+    }
+    return Number(process.hrtime.bigint() - start) / 1000 / qs.length;
+  };
+  console.log(
+    `\n== judge cost (LMDB, noSync; ${queries.length / 2} real-text judgements per size)`,
+  );
+  let t0 = Date.now();
+  await store.bulkLoad(synthetic(10_000), bucketCap);
+  const at10k = await time(queries.slice(0, 2000), 'q10k');
+  const bytes10k = store.usedBytes() / store.petitionCount;
+  console.log(
+    `  10k: fill ${(Date.now() - t0) / 1000}s, judge ${at10k.toFixed(0)} µs/call, ${bytes10k.toFixed(0)} B/petition`,
+  );
+  t0 = Date.now();
+  const deadline = t0 + 170_000;
+  let reached = store.petitionCount;
+  while (reached < bigFill && Date.now() < deadline) {
+    await store.bulkLoad(synthetic(Math.min(100_000, bigFill - reached)), bucketCap);
+    reached = store.petitionCount;
+  }
+  const fillSeconds = (Date.now() - t0) / 1000;
+  const atBig = await time(queries.slice(2000, 4000), 'qbig');
+  const bytesBig = store.usedBytes() / reached;
+  console.log(
+    `  ${reached.toLocaleString('en')}: fill ${fillSeconds}s, judge ${atBig.toFixed(0)} µs/call, ${bytesBig.toFixed(0)} B/petition` +
+      (reached < bigFill ? ` (stopped before ${bigFill.toLocaleString('en')}: fill too slow)` : ''),
+  );
+  console.log(`  ratio ${(atBig / at10k).toFixed(2)}× (target ≤ 1.5×)`);
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    at10kMicros: at10k,
+    atBigMicros: atBig,
+    bigSize: reached,
+    ratio: atBig / at10k,
+    bytesPerPetition: bytesBig,
+  };
+}
+
+export async function dedupQuality(
+  options: Partial<DedupOptions> = {},
+): Promise<Record<string, unknown>> {
+  const docs = loadCorpus();
+  console.log(
+    `dedup quality: options ${JSON.stringify({ ...DEFAULT_DEDUP_OPTIONS, ...options, identitySecret: undefined })}`,
+  );
+  const duplicates = await duplicateQuality(docs, options);
+  const hotIssues = await hotIssueQuality(docs, options, 'default windows');
+  const hotIssuesNoWindow = await hotIssueQuality(
+    docs,
+    { ...options, clusterWindowDays: 3650 },
+    'cluster window 10 years (text only)',
+  );
+  const cost = await costQuality(docs, options);
+  return { duplicates, hotIssues, hotIssuesNoWindow, cost };
+}
+
+if (require.main === module) {
+  dedupQuality().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
