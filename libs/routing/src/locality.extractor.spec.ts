@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { loadGazetteer, parseGazetteer } from './gazetteer.config';
+import { extractLocality } from './locality.extractor';
+
+// A small gazetteer written for these tests: it keeps the rows readable and independent of
+// the shipped town lists.
+const gazetteer = parseGazetteer(
+  {
+    region: '重庆市',
+    contextCues: ['重庆', '家住'],
+    stopPhrases: ['公开县', '长江北'],
+    districts: [
+      { name: '江北区', short: '江北', towns: ['观音桥街道'] },
+      { name: '渝北区', short: '渝北', aliases: ['江北机场'], towns: ['人和街道', '回兴街道'] },
+      {
+        name: '长寿区',
+        short: '长寿',
+        shortNeedsContext: true,
+        aliases: ['长寿县'],
+        towns: ['晏家街道'],
+      },
+      { name: '开州区', short: '开州', aliases: ['开县'] },
+      { name: '云阳县', short: '云阳', towns: ['人和街道'] },
+      { name: '涪陵区', short: '涪陵', towns: ['李渡街道', '江北街道'] },
+      { name: '奉节县', short: '奉节', towns: [{ name: '夔门街道', aliases: ['夔门'] }] },
+    ],
+  },
+  'test-gazetteer',
+);
+
+type Row = [string, string, string | null, string | null, string | null, 'text' | 'channel' | null];
+
+describe('extractLocality', () => {
+  it.each<Row>([
+    ['full name and town', '涪陵区李渡街道的路灯坏了两个月', null, '涪陵区', '李渡街道', 'text'],
+    ['channel county only', '小区路灯坏了两个月', '奉节县', '奉节县', null, 'channel'],
+    ['channel county by short name', '小区路灯坏了两个月', '奉节', '奉节县', null, 'channel'],
+    ['channel county in Traditional', '小区路灯坏了两个月', '奉節縣', '奉节县', null, 'channel'],
+    ['unknown channel county is ignored', '小区路灯坏了两个月', '某某县', null, null, null],
+    ['nothing at all', '小区路灯坏了两个月', null, null, null, null],
+    ['text beats channel', '我在涪陵打工被欠薪', '奉节县', '涪陵区', null, 'text'],
+    ['former name as alias', '开县的老街要拆了', null, '开州区', null, 'text'],
+    ['stop phrase hides an alias', '希望政府公开县里的财务', null, null, null, null],
+    ['ambiguous short name as a word', '村里的长寿老人没领到补贴', null, null, null, null],
+    ['short name after a cue', '家住长寿，楼下烧烤太吵', null, '长寿区', null, 'text'],
+    ['short name after 重庆', '重庆长寿的自来水发黄', null, '长寿区', null, 'text'],
+    ['short name before its town', '长寿晏家街道有臭味', null, '长寿区', '晏家街道', 'text'],
+    ['short name with its suffix', '长寿县城的老房子', null, '长寿区', null, 'text'],
+    ['short name inside a local word', '江北嘴的写字楼停车难', null, '江北区', null, 'text'],
+    ['stop phrase: a road, not the district', '长江北路有个大坑', null, null, null, null],
+    ['alias beats a short name it contains', '从江北机场打车被绕路', null, '渝北区', null, 'text'],
+    ['town beats a short name', '涪陵江北街道的菜市场漏水', null, '涪陵区', '江北街道', 'text'],
+    ['town alias', '夔门景区门口乱收费', null, '奉节县', '夔门街道', 'text'],
+    ['town shared by two districts, no hint', '人和街道站牌倒了', null, null, null, null],
+    ['shared town + channel', '人和街道站牌倒了', '云阳县', '云阳县', '人和街道', 'text'],
+    ['shared town + text', '渝北区人和街道站牌倒了', null, '渝北区', '人和街道', 'text'],
+    [
+      'most mentions win',
+      '奉节县人在涪陵区李渡街道打工，涪陵区老板欠薪',
+      null,
+      '涪陵区',
+      '李渡街道',
+      'text',
+    ],
+    ['full name beats a short name', '在江北上班，家在渝北区', null, '渝北区', null, 'text'],
+    ['tie goes to the first mention', '江北区和渝北区交界处的路', null, '江北区', null, 'text'],
+    ['tie → channel county', '江北区和渝北区交界处的路', '渝北区', '渝北区', null, 'text'],
+    ['Traditional input', '涪陵區李渡街道的路燈壞了', null, '涪陵区', '李渡街道', 'text'],
+    ['Traditional county and town', '奉節縣夔門街道', null, '奉节县', '夔门街道', 'text'],
+    ['mixed scripts', '奉節县的路', null, '奉节县', null, 'text'],
+    ['line break inside a name', '奉节\n县夔门 街道的路', null, '奉节县', '夔门街道', 'text'],
+  ])('%s: %s (channel %s)', (_, text, channel, district, town, source) => {
+    const locality = extractLocality(text, channel, gazetteer);
+    expect({ district: locality.district, town: locality.town, source: locality.source }).toEqual({
+      district,
+      town,
+      source,
+    });
+  });
+
+  it.each([
+    ['涪陵区的路灯', null, 0.9],
+    ['涪陵的路灯', null, 0.6],
+    ['江北区和渝北区交界处', null, 0.45],
+    ['路灯坏了', '涪陵区', 0.5],
+    ['路灯坏了', null, 0],
+  ])('confidence of %s (channel %s) is %d', (text, channel, confidence) => {
+    expect(extractLocality(text, channel, gazetteer).confidence).toBe(confidence);
+  });
+});
+
+describe('shipped gazetteer (config/gazetteer.yaml)', () => {
+  const shipped = loadGazetteer(join(__dirname, '..', '..', '..', 'config', 'gazetteer.yaml'));
+  const names = shipped.config.districts.map((district) => district.name);
+
+  it('lists Chongqing’s 26 districts and 12 counties by their official names', () => {
+    const districts =
+      '万州 涪陵 渝中 大渡口 江北 沙坪坝 九龙坡 南岸 北碚 綦江 大足 渝北 巴南 黔江 长寿 江津 合川 永川 南川 璧山 铜梁 潼南 荣昌 开州 梁平 武隆';
+    const counties =
+      '城口县 丰都县 垫江县 忠县 云阳县 奉节县 巫山县 巫溪县 石柱土家族自治县 秀山土家族苗族自治县 酉阳土家族苗族自治县 彭水苗族土家族自治县';
+    const expected = [...districts.split(' ').map((short) => `${short}区`), ...counties.split(' ')];
+    expect(expected).toHaveLength(38);
+    expect([...names].sort()).toEqual([...expected].sort());
+  });
+
+  it.each([
+    ['家住重慶市渝中區化龍橋', '渝中区', '化龙桥街道'],
+    ['石柱县西沱镇的渡口', '石柱土家族自治县', '西沱镇'],
+    ['酉阳土家族苗族自治县龙潭镇的学校', '酉阳土家族苗族自治县', '龙潭镇'],
+    ['梁平县的柚子卖不出去', '梁平区', null],
+    ['铜梁县城的公交', '铜梁区', null],
+    ['开县临江镇的桥', '开州区', '临江镇'],
+    ['江北区观音桥步行街', '江北区', '观音桥街道'],
+    ['扩大足球场的面积', null, null],
+    ['一根石柱倒在路上', null, null],
+    ['联合川渝两地的医保', null, null],
+    ['湖南川菜馆油烟扰民', null, null],
+    ['出城口的路太堵', null, null],
+    ['希望召开县委会议研究', null, null],
+  ])('%s → %s / %s', (text, district, town) => {
+    const locality = extractLocality(text, null, shipped);
+    expect([locality.district, locality.town]).toEqual([district, town]);
+  });
+});
