@@ -7,7 +7,7 @@ import { extractLocality } from './locality.extractor';
 const gazetteer = parseGazetteer(
   {
     region: '重庆市',
-    contextCues: ['重庆', '家住'],
+    contextCues: ['重庆', '重庆市', '家住'],
     stopPhrases: ['公开县', '长江北'],
     districts: [
       { name: '江北区', short: '江北', towns: ['观音桥街道'] },
@@ -50,6 +50,17 @@ describe('extractLocality', () => {
     ['stop phrase: a road, not the district', '长江北路有个大坑', null, null, null, null],
     ['alias beats a short name it contains', '从江北机场打车被绕路', null, '渝北区', null, 'text'],
     ['town beats a short name', '涪陵江北街道的菜市场漏水', null, '涪陵区', '江北街道', 'text'],
+    ['town after its district', '重庆市涪陵区李渡街道的路', null, '涪陵区', '李渡街道', 'text'],
+    ['town after a cue ending in 市', '重庆市李渡街道的路', null, '涪陵区', '李渡街道', 'text'],
+    ['same town name in another county', '某某县李渡街道的水库', null, null, null, null],
+    [
+      'same town name in another district',
+      '渌口区 李渡街道的水库',
+      '奉节县',
+      '奉节县',
+      null,
+      'channel',
+    ],
     ['town alias', '夔门景区门口乱收费', null, '奉节县', '夔门街道', 'text'],
     ['town shared by two districts, no hint', '人和街道站牌倒了', null, null, null, null],
     ['shared town + channel', '人和街道站牌倒了', '云阳县', '云阳县', '人和街道', 'text'],
@@ -81,6 +92,8 @@ describe('extractLocality', () => {
   it.each([
     ['涪陵区的路灯', null, 0.9],
     ['涪陵的路灯', null, 0.6],
+    ['李渡街道的路灯', null, 0.7],
+    ['涪陵区李渡街道的路灯', null, 0.9],
     ['江北区和渝北区交界处', null, 0.45],
     ['路灯坏了', '涪陵区', 0.5],
     ['路灯坏了', null, 0],
@@ -110,7 +123,9 @@ describe('shipped gazetteer (config/gazetteer.yaml)', () => {
     ['梁平县的柚子卖不出去', '梁平区', null],
     ['铜梁县城的公交', '铜梁区', null],
     ['开县临江镇的桥', '开州区', '临江镇'],
-    ['江北区观音桥步行街', '江北区', '观音桥街道'],
+    ['江北区观音桥街道的步行街', '江北区', '观音桥街道'],
+    ['株洲渌口区龙潭镇的水库', null, null],
+    ['J6县龙潭镇马家坪村', null, null],
     ['扩大足球场的面积', null, null],
     ['一根石柱倒在路上', null, null],
     ['联合川渝两地的医保', null, null],
