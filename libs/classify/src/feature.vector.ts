@@ -1,0 +1,63 @@
+import { forEachNgramBucket, type NgramSpec } from './ngram.hasher';
+
+export type TermWeighting = 'binary' | 'log';
+
+/** A sparse, L2-normalised document vector; views into reusable buffers (copy to keep). */
+export interface SparseVector {
+  indices: Int32Array;
+  values: Float32Array;
+  length: number;
+}
+
+/**
+ * Builds hashed n-gram vectors with preallocated scratch buffers: per document it touches only
+ * the buckets that occur and resets them afterwards, so there is no allocation per n-gram and
+ * none per document once the buffers have grown to the longest text seen.
+ */
+export class FeatureVectorBuilder {
+  private readonly counts: Uint16Array;
+  private indices = new Int32Array(4096);
+  private values = new Float32Array(4096);
+  private length = 0;
+
+  constructor(
+    private readonly spec: NgramSpec,
+    private readonly weighting: TermWeighting,
+  ) {
+    this.counts = new Uint16Array(1 << spec.bits);
+  }
+
+  private readonly visit = (bucket: number): void => {
+    const c = this.counts[bucket] ?? 0;
+    if (c === 0) {
+      if (this.length === this.indices.length) this.grow();
+      this.indices[this.length++] = bucket;
+    }
+    if (c < 0xffff) this.counts[bucket] = c + 1;
+  };
+
+  private grow(): void {
+    const indices = new Int32Array(this.indices.length * 2);
+    indices.set(this.indices);
+    this.indices = indices;
+    this.values = new Float32Array(indices.length);
+  }
+
+  build(text: string): SparseVector {
+    this.length = 0;
+    forEachNgramBucket(text, this.spec, this.visit);
+    const { indices, values, counts, length } = this;
+    let norm = 0;
+    for (let i = 0; i < length; i++) {
+      const bucket = indices[i] ?? 0;
+      const tf = counts[bucket] ?? 1;
+      counts[bucket] = 0;
+      const v = this.weighting === 'binary' ? 1 : 1 + Math.log(tf);
+      values[i] = v;
+      norm += v * v;
+    }
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let i = 0; i < length; i++) values[i] = (values[i] ?? 0) * inv;
+    return { indices, values, length };
+  }
+}

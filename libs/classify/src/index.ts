@@ -1,0 +1,37 @@
+export {
+  CategoryClassifier,
+  toModelJson,
+  validateModelJson,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+} from './category.model';
+export type { CategoryModelJson, CategoryPrediction, DenseModel } from './category.model';
+export { trainCategoryModel, DEFAULT_TRAIN_OPTIONS } from './category.trainer';
+export type { LabelledText, TrainOptions, TrainResult } from './category.trainer';
+export {
+  CategoryPipeline,
+  classifyCategory,
+  defaultModelPath,
+  defaultRulesPath,
+} from './category.pipeline';
+export type { CategoryResult } from './category.pipeline';
+export {
+  loadCategoryRules,
+  parseCategoryRules,
+  matchCategoryRule,
+  RulesConfigError,
+} from './classify-rules.loader';
+export type { CategoryRule } from './classify-rules.loader';
+export {
+  IntentClassifier,
+  classifyIntent,
+  parseIntentLexicon,
+  defaultIntentsPath,
+  INTENTS,
+} from './intent.classifier';
+export type { Intent, IntentResult, IntentLexicon } from './intent.classifier';
+export { readLabelled } from './labelled.reader';
+export type { ReadOptions } from './labelled.reader';
+export { nearCopies } from './overlap.filter';
+export { forEachNgramBucket, HASH_NAME } from './ngram.hasher';
+export type { NgramSpec } from './ngram.hasher';

@@ -1,0 +1,45 @@
+// Hashed character n-grams over UTF-16 code units, computed on the fly: no string is allocated
+// per n-gram. FNV-1a steps chain the code units of an n-gram; a multiply-shift takes the top
+// `bits` bits as the bucket. The exact constants are part of the model format: changing them
+// invalidates every trained model (the model file records `hash: 'fnv1a-ms-v1'`).
+export const HASH_NAME = 'fnv1a-ms-v1';
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const MIX = 0x9e3779b1;
+// Distinct per order so that a bigram and a trigram sharing a prefix land apart.
+const ORDER_SALT = [0, 0x1b873593, 0x5bd1e995, 0x27d4eb2f, 0x165667b1, 0x3c6ef372];
+
+export interface NgramSpec {
+  /** Smallest n-gram length (≥ 1). */
+  minN: number;
+  /** Largest n-gram length (≤ 5). */
+  maxN: number;
+  /** log2 of the bucket count. */
+  bits: number;
+}
+
+/**
+ * Calls `visit(bucket)` for every n-gram of `text` with minN ≤ n ≤ maxN, in text order. The
+ * same n-gram always gives the same bucket.
+ */
+export function forEachNgramBucket(
+  text: string,
+  spec: NgramSpec,
+  visit: (bucket: number) => void,
+): void {
+  const shift = 32 - spec.bits;
+  const len = text.length;
+  const { minN, maxN } = spec;
+  for (let i = 0; i < len; i++) {
+    let h = FNV_OFFSET;
+    const last = Math.min(maxN, len - i);
+    for (let n = 1; n <= last; n++) {
+      h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
+      if (n >= minN) {
+        const g = h ^ (ORDER_SALT[n] ?? 0);
+        visit(Math.imul(g ^ (g >>> 15), MIX) >>> shift);
+      }
+    }
+  }
+}

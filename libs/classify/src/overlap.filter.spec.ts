@@ -1,0 +1,16 @@
+import { nearCopies } from './overlap.filter';
+
+describe('nearCopies', () => {
+  it('flags a segmented, stopword-stripped copy and not an unrelated text', () => {
+    const reference = ['小区门口的烧烤店油烟很大每天晚上噪音扰民严重请有关部门尽快处理'];
+    const rows = [
+      '小区门口烧烤店油烟每天晚上噪音扰民请部门处理',
+      '学校食堂饭菜价格上涨家长希望教育局调查',
+    ];
+    expect(nearCopies(rows, reference)).toEqual([true, false]);
+  });
+
+  it('never flags rows too short to have an n-gram', () => {
+    expect(nearCopies(['噪音'], ['噪音扰民'])).toEqual([false]);
+  });
+});

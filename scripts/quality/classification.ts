@@ -1,0 +1,177 @@
+// Category classification quality on the public dev set, measured in this run:
+//   npx ts-node -T -r tsconfig-paths/register scripts/quality/classification.ts
+// Trains a model from train_segmented.jsonl (dropping its near copies of dev messages: the
+// training file contains most of them), evaluates it and the shipped model on dev_labeled.jsonl,
+// and measures classification throughput on one core. Every number printed is measured here.
+import { readJsonl } from '../../test/support/shared-data';
+import { matchText } from '@app/text';
+import {
+  CategoryClassifier,
+  CategoryPipeline,
+  defaultModelPath,
+  defaultRulesPath,
+  loadCategoryRules,
+  nearCopies,
+  trainCategoryModel,
+} from '@app/classify';
+
+interface ClassScores {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface ClassificationQuality {
+  accuracy: number;
+  macroF1: number;
+  perClass: Record<string, ClassScores>;
+  trainRows: number;
+  devRows: number;
+  trainSeconds: number;
+}
+
+function score(gold: string[], predicted: string[], classes: readonly string[]) {
+  const perClass: Record<string, ClassScores> = {};
+  let correct = 0;
+  gold.forEach((g, i) => {
+    if (g === predicted[i]) correct++;
+  });
+  let f1Sum = 0;
+  for (const c of classes) {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    gold.forEach((g, i) => {
+      const p = predicted[i];
+      if (p === c && g === c) tp++;
+      else if (p === c) fp++;
+      else if (g === c) fn++;
+    });
+    const precision = tp + fp > 0 ? tp / (tp + fp) : 0;
+    const recall = tp + fn > 0 ? tp / (tp + fn) : 0;
+    const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+    perClass[c] = { precision, recall, f1, support: tp + fn };
+    f1Sum += f1;
+  }
+  return { accuracy: correct / gold.length, macroF1: f1Sum / classes.length, perClass };
+}
+
+function loadData() {
+  const train = readJsonl<{ text_segmented: string; label: string }>('train_segmented.jsonl').map(
+    (r) => ({ text: matchText(r.text_segmented), label: r.label }),
+  );
+  const dev = readJsonl<{ title: string; text: string; label: string }>('dev_labeled.jsonl').map(
+    (r) => ({ text: matchText(`${r.title}\n${r.text}`), label: r.label }),
+  );
+  const copies = nearCopies(
+    train.map((r) => r.text),
+    dev.map((r) => r.text),
+  );
+  return { train, clean: train.filter((_, i) => !copies[i]), dev };
+}
+
+/** Quality of a model trained in this run on train_segmented minus dev's near copies. */
+export async function classificationQuality(): Promise<ClassificationQuality> {
+  await Promise.resolve();
+  const { clean, dev } = loadData();
+  const { model, seconds } = trainCategoryModel(clean);
+  const clf = CategoryClassifier.fromJSON(model);
+  const predicted = dev.map((d) => clf.classify(d.text).category);
+  const s = score(
+    dev.map((d) => d.label),
+    predicted,
+    clf.classes,
+  );
+  return { ...s, trainRows: clean.length, devRows: dev.length, trainSeconds: seconds };
+}
+
+function perSecond(fn: (text: string) => unknown, texts: string[], minMs = 1500): number {
+  for (const t of texts) fn(t);
+  let done = 0;
+  const start = process.hrtime.bigint();
+  let ms = 0;
+  while (ms < minMs) {
+    for (const t of texts) fn(t);
+    done += texts.length;
+    ms = Number(process.hrtime.bigint() - start) / 1e6;
+  }
+  return done / (ms / 1000);
+}
+
+const pct = (x: number): string => (x * 100).toFixed(1).padStart(6);
+
+async function main(): Promise<void> {
+  const { train, clean, dev } = loadData();
+  const q = await classificationQuality();
+  console.log(
+    `model trained in this run: ${q.trainRows} rows (train_segmented ${train.length} minus ` +
+      `${train.length - clean.length} near copies of dev) in ${q.trainSeconds.toFixed(2)} s; dev ${q.devRows} rows`,
+  );
+  console.log(`accuracy ${pct(q.accuracy)} %   macro-F1 ${pct(q.macroF1)} %`);
+  console.log(`${'class'.padEnd(8, '　')}   P %    R %   F1 %  support`);
+  for (const [c, s] of Object.entries(q.perClass)) {
+    console.log(
+      `${c.padEnd(8, '　')}${pct(s.precision)} ${pct(s.recall)} ${pct(s.f1)} ${String(s.support).padStart(6)}`,
+    );
+  }
+
+  const gold = dev.map((d) => d.label);
+  const shipped = CategoryClassifier.fromFile(defaultModelPath());
+  const shippedScore = score(
+    gold,
+    dev.map((d) => shipped.classify(d.text).category),
+    shipped.classes,
+  );
+  console.log(
+    `shipped model (${defaultModelPath()}): accuracy ${pct(shippedScore.accuracy)} %   macro-F1 ${pct(shippedScore.macroF1)} %`,
+  );
+  const pipeline = new CategoryPipeline(
+    shipped,
+    loadCategoryRules(defaultRulesPath(), shipped.classes),
+  );
+  const withRules = dev.map((d) => pipeline.classify(d.text));
+  const ruleScore = score(
+    gold,
+    withRules.map((r) => r.category),
+    shipped.classes,
+  );
+  const ruled = withRules.filter((r) => r.source === 'rule').length;
+  console.log(
+    `shipped model + rules: accuracy ${pct(ruleScore.accuracy)} %   macro-F1 ${pct(ruleScore.macroF1)} %   (${ruled} decided by rules)`,
+  );
+
+  // For reference only: trained on the whole file, dev's own texts included (not a fair score).
+  const leaky = CategoryClassifier.fromJSON(trainCategoryModel(train).model);
+  const leakyScore = score(
+    gold,
+    dev.map((d) => leaky.classify(d.text).category),
+    leaky.classes,
+  );
+  console.log(
+    `(contaminated reference, trained with dev's copies: accuracy ${pct(leakyScore.accuracy)} %   macro-F1 ${pct(leakyScore.macroF1)} %)`,
+  );
+
+  const raw = readJsonl<{ title?: string; text?: string }>('messages_unlabeled.jsonl').map(
+    (r) => `${r.title ?? ''}\n${r.text ?? ''}`,
+  );
+  const texts = raw.map((r) => matchText(r));
+  const avg = Math.round(raw.reduce((n, t) => n + t.length, 0) / raw.length);
+  console.log(`throughput, one core, ${raw.length} real messages of ${avg} chars on average:`);
+  console.log(
+    `  classify(matchText)              ${Math.round(perSecond((t) => shipped.classify(t), texts)).toLocaleString('en-US')} /s`,
+  );
+  console.log(
+    `  pipeline.classify (rules+model)  ${Math.round(perSecond((t) => pipeline.classify(t), texts)).toLocaleString('en-US')} /s`,
+  );
+  console.log(
+    `  matchText + pipeline.classify    ${Math.round(perSecond((t) => pipeline.classify(matchText(t)), raw)).toLocaleString('en-US')} /s`,
+  );
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
