@@ -192,7 +192,10 @@ export class LmdbDedupStore implements DedupStore {
           }
           for (const k of [...perKey.keys()].sort((a, b) => a - b)) {
             const fresh = perKey.get(k) ?? [];
-            const merged = [...fresh, ...unpackSeqs(this.buckets.get(k))].slice(0, Math.max(1, bucketCap));
+            const merged = [...fresh, ...unpackSeqs(this.buckets.get(k))].slice(
+              0,
+              Math.max(1, bucketCap),
+            );
             void this.buckets.put(k, packSeqs(merged));
           }
           void this.meta.put('seq', this.seq);
