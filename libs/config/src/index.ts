@@ -4,8 +4,16 @@ export {
   RecipientConfig,
   HotlineConfig,
   SmsChannelConfig,
+  SmsGatewayConfig,
+  MailboxConfig,
+  AttachmentLimits,
+  BoardConfig,
+  BoardScraperConfig,
+  BoardChannelConfig,
   ReceiptTemplates,
   loadChannelsConfig,
   parseChannelsConfig,
 } from './channels.config';
 export { RecipientDirectory } from './recipient-directory';
+export { resolveSecret } from './secret-ref';
+export type { SecretSource } from './secret-ref';

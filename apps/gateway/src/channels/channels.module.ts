@@ -4,6 +4,7 @@ import { IntakeModule } from '../intake/intake.module';
 import type { ChannelAdapter } from './channel-adapter';
 import { ChannelIngressController } from './channel-ingress.controller';
 import { TwilioSmsAdapter } from './sms/twilio/twilio-sms.adapter';
+import { SmsGatewayModule } from './sms/gateway/sms-gateway.module';
 
 /**
  * THE list of HTTP channel providers, each mounted at POST /channels/<adapter.route>.
@@ -15,7 +16,10 @@ const ADAPTERS: Type<ChannelAdapter>[] = [TwilioSmsAdapter];
  * Channels that are more than a stateless webhook (mail pollers and listeners, pages, stores):
  * each is a module of its own in its folder, listed here once.
  */
-const CHANNEL_MODULES: Type<unknown>[] = [];
+const CHANNEL_MODULES: Type<unknown>[] = [
+  // Stateful channels own their route (their state sits between parse and publish).
+  SmsGatewayModule,
+];
 
 @Module({
   imports: [IntakeModule, ...CHANNEL_MODULES],

@@ -94,6 +94,62 @@ export class GatewayEnv {
   @IsIn(['true', 'false'])
   TRUST_PROXY: 'true' | 'false' = 'false';
 
+  /**
+   * Where the gateway keeps state that must survive a restart (SMS segments awaiting their
+   * siblings, board post revisions, mailbox duplicate fingerprints, attachment bytes).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  GATEWAY_STATE_DIR = '.cache/gateway-state';
+
+  /** How often timed-out concatenated SMS groups are looked for (and published, flagged). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(600000)
+  SMS_GATEWAY_SWEEP_INTERVAL_MS = 5000;
+
+  /**
+   * Key of the mailbox query code (查询码): HMAC-SHA256(key, tracking number), so codes need no
+   * storage. Changing it invalidates every code handed out. Without it the mailbox answers 503.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  MAILBOX_QUERY_CODE_SECRET?: string;
+
+  /** A mailbox submission repeated within this window (same mailbox, phone, title, content) is the same petition. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3600)
+  MAILBOX_DUPLICATE_WINDOW_SECONDS = 600;
+
+  /** Submissions one client address may make at once (token-bucket capacity). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  MAILBOX_RATE_BURST = 5;
+
+  /** Sustained submissions per client address per hour (token-bucket refill rate). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  MAILBOX_RATE_PER_HOUR = 30;
+
+  /**
+   * Values of the `*_SECRET` variables channel config refers to by name (sms.gateways[].secretEnv).
+   * Not enumerable, so it never appears when the settings are printed or logged.
+   */
+  declare readonly secrets: Readonly<Record<string, string>>;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
@@ -106,9 +162,17 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
     'TWILIO_AUTH_TOKEN',
     'TWILIO_ACCOUNT_SID',
     'PUBLIC_BASE_URL',
+    'MAILBOX_QUERY_CODE_SECRET',
   ]);
   const picked = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => known.includes(k) && v !== ''),
   );
-  return validateConfig(GatewayEnv, picked, 'environment');
+  const validated = validateConfig(GatewayEnv, picked, 'environment');
+  const secrets = Object.fromEntries(
+    Object.entries(env).filter(
+      (e): e is [string, string] => /^[A-Z][A-Z0-9_]*_SECRET$/.test(e[0]) && !!e[1],
+    ),
+  );
+  Object.defineProperty(validated, 'secrets', { value: Object.freeze(secrets), enumerable: false });
+  return validated;
 }

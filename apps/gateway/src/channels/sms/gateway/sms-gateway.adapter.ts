@@ -1,0 +1,275 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { resolveSecret, RecipientDirectory, type ChannelsConfig } from '@app/config';
+import type { SmsGatewayConfig } from '@app/config';
+import { toE164 } from '@app/identity';
+import { CHANNELS_CONFIG, GATEWAY_ENV } from '../../../config/tokens';
+import type { GatewayEnv } from '../../../config/gateway.env';
+import { ChannelAuthError, ChannelRequestError } from '../../../http/channel-errors';
+import type {
+  ChannelAdapter,
+  ChannelReply,
+  InboundRequest,
+  ItemOutcome,
+  ParsedRequest,
+  PetitionDraft,
+  RejectedItem,
+} from '../../channel-adapter';
+
+const MESSAGE_ID = /^[\x21-\x7e]{1,128}$/;
+/** A concatenated SMS has at most 255 parts of ≤ 67 UCS-2 characters; 255 × 67 rounds up to this. */
+const MAX_TEXT = 17_000;
+const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
+
+/** Where a part of a concatenated SMS belongs. */
+export interface SegmentInfo {
+  gatewayId: string;
+  /** The sender and hotline as E.164 when they parse, else as given (trimmed). */
+  from: string;
+  to: string;
+  ref: string;
+  total: number;
+  part: number;
+}
+
+/**
+ * SMS gateways and modem pools (Chinese carriers' 云MAS, GSM modem pools at a petition office)
+ * pushing inbound messages as JSON to `POST /channels/sms/gateway`.
+ *
+ * Request:
+ * - `X-Gateway-Id: <id from sms.gateways>`, `X-Timestamp: <unix seconds>`,
+ *   `X-Signature: sha256=<hex HMAC-SHA256(secret, X-Timestamp + "." + raw body)>`.
+ * - Body: one message, or `{ "messages": [ … ] }` (at most the gateway's `maxBatch`), each
+ *   `{ id, from, to, text, receivedAt?, concat?: { ref, total, part } }`; `receivedAt` is ISO 8601
+ *   or unix seconds; `to` is the hotline number.
+ * Response 200: `{ "results": [ { id, status: "accepted", petitionId } |
+ *   { id, status: "rejected", code, message } ] }` in request order. A rejected message is not
+ * retriable; 401 (signature, timestamp, unknown gateway), 400/413 (unusable request) and 503 (retry
+ * later) apply to the whole request.
+ *
+ * Parts of a concatenated message are returned as drafts carrying `concat*` meta; the controller
+ * hands them to SmsSegmentStore, which publishes one petition when the group is complete.
+ */
+@Injectable()
+export class SmsGatewayAdapter implements ChannelAdapter {
+  readonly route = 'sms/gateway';
+  readonly channel = 'sms' as const;
+  readonly provider = 'gateway';
+  private readonly recipients: RecipientDirectory;
+  private readonly gateways = new Map<
+    string,
+    { config: SmsGatewayConfig; secret: Buffer | null }
+  >();
+
+  constructor(
+    @Inject(GATEWAY_ENV) env: GatewayEnv,
+    @Inject(CHANNELS_CONFIG) channels: ChannelsConfig,
+  ) {
+    this.recipients = new RecipientDirectory(channels);
+    for (const config of channels.sms.gateways) {
+      const secret = resolveSecret(config, { env: env.secrets ?? {} });
+      this.gateways.set(config.id, { config, secret: secret ? Buffer.from(secret, 'utf8') : null });
+    }
+  }
+
+  /** The configuration of a gateway, or undefined. */
+  gateway(id: string): SmsGatewayConfig | undefined {
+    return this.gateways.get(id)?.config;
+  }
+
+  verify(request: InboundRequest): void {
+    this.verifyAt(request, new Date());
+  }
+
+  /** verify with an explicit clock, for the replay window. */
+  verifyAt(request: InboundRequest, now: Date): void {
+    const id = header(request, 'x-gateway-id');
+    if (!id) throw new ChannelAuthError('gateway-missing', 'X-Gateway-Id is missing', 401);
+    const gateway = this.gateways.get(id);
+    if (!gateway) throw new ChannelAuthError('gateway-unknown', 'unknown gateway', 401);
+    if (!gateway.secret) {
+      throw new ChannelAuthError('gateway-not-configured', 'no secret is configured', 401);
+    }
+    const timestamp = header(request, 'x-timestamp') ?? '';
+    if (!/^\d{1,12}$/.test(timestamp)) {
+      throw new ChannelAuthError('timestamp-invalid', 'X-Timestamp must be unix seconds', 401);
+    }
+    const skew = Math.abs(now.getTime() / 1000 - Number(timestamp));
+    if (skew > gateway.config.replayWindowSeconds) {
+      throw new ChannelAuthError('timestamp-stale', 'X-Timestamp is outside the window', 401);
+    }
+    const given = header(request, 'x-signature');
+    if (!given) throw new ChannelAuthError('signature-missing', 'X-Signature is missing', 401);
+    const hex = SIGNATURE.exec(given)?.[1];
+    if (!hex) throw new ChannelAuthError('signature-invalid', 'X-Signature does not match', 401);
+    const expected = signSmsGatewayRequest(gateway.secret, timestamp, request.rawBody);
+    // Both are 32 bytes (64 hex digits checked above), as timingSafeEqual requires.
+    if (!timingSafeEqual(Buffer.from(hex.toLowerCase(), 'hex'), expected)) {
+      throw new ChannelAuthError('signature-invalid', 'X-Signature does not match', 401);
+    }
+  }
+
+  parse(request: InboundRequest): ParsedRequest {
+    const gatewayId = header(request, 'x-gateway-id') ?? '';
+    const gateway = this.gateways.get(gatewayId)?.config;
+    if (!gateway) throw new ChannelRequestError('gateway-unknown', 'unknown gateway');
+    const list = messagesOf(request.body);
+    if (list.length === 0) throw new ChannelRequestError('empty-batch', 'no messages');
+    if (list.length > gateway.maxBatch) {
+      throw new ChannelRequestError(
+        'batch-too-large',
+        `at most ${gateway.maxBatch} messages per request`,
+        413,
+      );
+    }
+    const items: PetitionDraft[] = [];
+    const rejected: RejectedItem[] = [];
+    list.forEach((message, index) => {
+      const result = this.parseOne(gatewayId, message, index);
+      if ('code' in result) rejected.push(result);
+      else items.push(result);
+    });
+    return { items, rejected };
+  }
+
+  private parseOne(gatewayId: string, m: unknown, index: number): PetitionDraft | RejectedItem {
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) {
+      return { ref: `#${index}`, code: 'invalid-message', message: 'a message must be an object' };
+    }
+    const o = m as Record<string, unknown>;
+    const id = typeof o.id === 'string' ? o.id : typeof o.id === 'number' ? String(o.id) : '';
+    if (!MESSAGE_ID.test(id)) {
+      return {
+        ref: `#${index}`,
+        code: 'invalid-message-id',
+        message: 'id is missing or malformed',
+      };
+    }
+    const reject = (code: string, message: string): RejectedItem => ({ ref: id, code, message });
+    const from = typeof o.from === 'string' ? o.from.trim() : '';
+    if (!from || from.length > 64) return reject('missing-from', 'from is missing');
+    const to = typeof o.to === 'string' ? o.to.trim() : '';
+    if (!to || to.length > 64) return reject('missing-to', 'to is missing');
+    if (typeof o.text !== 'string') return reject('missing-text', 'text is missing');
+    if (o.text.trim().length === 0) return reject('empty-message', 'text is empty');
+    if (o.text.length > MAX_TEXT) {
+      return reject('text-too-long', `text exceeds ${MAX_TEXT} characters`);
+    }
+    const gatewayReceivedAt = timeOf(o.receivedAt);
+    if (gatewayReceivedAt === undefined) {
+      return reject('invalid-received-at', 'receivedAt must be ISO 8601 or unix seconds');
+    }
+    const concat = concatOf(o.concat);
+    if (concat === undefined) {
+      return reject('invalid-concat', 'concat needs ref, total (1-255) and part (1..total)');
+    }
+    const hotline = toE164(to);
+    const meta: PetitionDraft['meta'] = {
+      gatewayId,
+      providerMessageId: id,
+      to,
+      gatewayReceivedAt,
+    };
+    if (concat && concat.total > 1) {
+      meta.concatRef = concat.ref;
+      meta.concatTotal = concat.total;
+      meta.concatPart = concat.part;
+    }
+    return {
+      ref: id,
+      idempotencyKey: `sms:gateway:${gatewayId}:${id}`,
+      channel: 'sms',
+      provider: 'gateway',
+      recipient: hotline ? this.recipients.forHotline(hotline) : null,
+      petitioner: { name: null, phone: from, email: null, idNumber: null },
+      subject: null,
+      text: o.text,
+      attachments: [],
+      meta,
+    };
+  }
+
+  reply(outcomes: ItemOutcome[]): ChannelReply {
+    const results = outcomes.map((o) =>
+      o.status === 'accepted'
+        ? { id: o.ref, status: o.status, petitionId: o.petitionId }
+        : { id: o.ref, status: o.status, code: o.code, message: o.message },
+    );
+    return {
+      status: 200,
+      contentType: 'application/json; charset=utf-8',
+      body: JSON.stringify({ results }),
+    };
+  }
+}
+
+/** The signature a gateway sends (as bytes): HMAC-SHA256(secret, timestamp + "." + raw body). */
+export function signSmsGatewayRequest(
+  secret: Buffer | string,
+  timestamp: string,
+  rawBody: Buffer,
+): Buffer {
+  return createHmac('sha256', secret)
+    .update(timestamp + '.', 'utf8')
+    .update(rawBody)
+    .digest();
+}
+
+/** The segment a draft is, or null for a whole message. */
+export function segmentOf(draft: PetitionDraft): SegmentInfo | null {
+  const { gatewayId, concatRef, concatTotal, concatPart, to } = draft.meta;
+  if (typeof concatTotal !== 'number' || typeof concatPart !== 'number') return null;
+  const from = draft.petitioner.phone ?? '';
+  return {
+    gatewayId: String(gatewayId),
+    from: toE164(from) ?? from,
+    to: toE164(String(to)) ?? String(to),
+    ref: String(concatRef),
+    total: concatTotal,
+    part: concatPart,
+  };
+}
+
+function header(request: InboundRequest, name: string): string | undefined {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function messagesOf(body: unknown): unknown[] {
+  if (typeof body !== 'object' || body === null) {
+    throw new ChannelRequestError('invalid-body', 'expected a JSON object', 415);
+  }
+  if (Array.isArray(body)) return body;
+  const messages = (body as { messages?: unknown }).messages;
+  if (messages === undefined) return [body];
+  if (!Array.isArray(messages)) {
+    throw new ChannelRequestError('invalid-body', 'messages must be an array');
+  }
+  return messages;
+}
+
+/** ISO string for a gateway time, null when absent, undefined when malformed. */
+function timeOf(v: unknown): string | null | undefined {
+  if (v === undefined || v === null) return null;
+  let ms: number;
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) ms = v * 1000;
+  else if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v)) ms = Date.parse(v);
+  else return undefined;
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/** The concatenation info, null when absent, undefined when malformed. */
+function concatOf(v: unknown): { ref: string; total: number; part: number } | null | undefined {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const { ref, total, part } = v as Record<string, unknown>;
+  const refText = typeof ref === 'number' && Number.isInteger(ref) ? String(ref) : ref;
+  if (typeof refText !== 'string' || !/^[\w-]{1,32}$/.test(refText)) return undefined;
+  if (typeof total !== 'number' || !Number.isInteger(total) || total < 1 || total > 255) {
+    return undefined;
+  }
+  if (typeof part !== 'number' || !Number.isInteger(part) || part < 1 || part > total) {
+    return undefined;
+  }
+  return { ref: refText, total, part };
+}

@@ -1,0 +1,111 @@
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import { GATEWAY_ENV } from '../../../config/tokens';
+import type { GatewayEnv } from '../../../config/gateway.env';
+import { IntakeService } from '../../../intake/intake.service';
+import type { ItemOutcome, PetitionDraft } from '../../channel-adapter';
+import { SmsGatewayAdapter, segmentOf } from './sms-gateway.adapter';
+import { SegmentConflict, SmsSegmentStore, assembleSegments } from './sms-segment.store';
+import type { SegmentGroup } from './sms-segment.store';
+import { toInbound } from './state-support';
+
+/**
+ * `POST /channels/sms/gateway`: verify → parse → whole messages published at once, parts of
+ * concatenated messages stored durably (and published when their group completes) → per-message
+ * results in request order.
+ */
+@Controller('channels/sms/gateway')
+export class SmsGatewayController {
+  constructor(
+    private readonly adapter: SmsGatewayAdapter,
+    private readonly segments: SmsSegmentStore,
+    private readonly intake: IntakeService,
+    @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
+    private readonly log: PinoLogger,
+  ) {
+    log.setContext(SmsGatewayController.name);
+  }
+
+  @Post()
+  @HttpCode(200)
+  async receive(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    const receivedAt = new Date();
+    const inbound = toInbound(req, this.env);
+    this.adapter.verifyAt(inbound, receivedAt);
+    const parsed = this.adapter.parse(inbound);
+    const gateway = this.adapter.gateway(String(inbound.headers['x-gateway-id']));
+    const timeoutMs = (gateway?.multipartTimeoutSeconds ?? 600) * 1000;
+    const byRef = new Map<string, ItemOutcome>();
+    const whole: PetitionDraft[] = [];
+    const completed: SegmentGroup[] = [];
+    for (const draft of parsed.items) {
+      const segment = segmentOf(draft);
+      if (!segment) {
+        whole.push(draft);
+        continue;
+      }
+      try {
+        const receipt = await this.segments.add(draft, segment, receivedAt.getTime(), timeoutMs);
+        byRef.set(draft.ref, {
+          ref: draft.ref,
+          status: 'accepted',
+          petitionId: receipt.petitionId,
+        });
+        if (receipt.complete) completed.push(receipt.complete);
+      } catch (error) {
+        if (!(error instanceof SegmentConflict)) throw error;
+        byRef.set(draft.ref, {
+          ref: draft.ref,
+          status: 'rejected',
+          code: error.code,
+          message: error.message,
+        });
+      }
+    }
+    // Whole messages must be durable on Kafka before we answer (503 otherwise, and the gateway
+    // retries). Parts are already durable in the store, so a failed group publish is left to the
+    // sweeper rather than failing parts the gateway need not resend.
+    const outcomes = await this.intake.accept(
+      { items: whole, rejected: parsed.rejected },
+      receivedAt,
+      String(req.id),
+    );
+    for (const o of outcomes) byRef.set(o.ref, o);
+    for (const group of completed) {
+      try {
+        await this.intake.accept(
+          { items: [assembleSegments(group)], rejected: [] },
+          receivedAt,
+          String(req.id),
+        );
+        await this.segments.release(group);
+      } catch (error) {
+        this.log.warn(
+          { err: error, petitionId: group.petitionId },
+          'SMS group left to the sweeper',
+        );
+      }
+    }
+    const ordered = requestOrder(inbound.body, byRef);
+    const reply = this.adapter.reply(ordered);
+    await res.status(reply.status).header('content-type', reply.contentType).send(reply.body);
+  }
+}
+
+/** Outcomes in the order the messages were sent (rejected ones by id or by `#index`). */
+function requestOrder(body: unknown, byRef: Map<string, ItemOutcome>): ItemOutcome[] {
+  const list: unknown[] = Array.isArray(body)
+    ? body
+    : Array.isArray((body as { messages?: unknown }).messages)
+      ? ((body as { messages: unknown[] }).messages ?? [])
+      : [body];
+  const out: ItemOutcome[] = [];
+  list.forEach((m, i) => {
+    const id = (m as { id?: unknown } | null)?.id;
+    const ref = typeof id === 'string' || typeof id === 'number' ? String(id) : '';
+    const outcome = byRef.get(`#${i}`) ?? byRef.get(ref);
+    if (outcome) out.push(outcome);
+  });
+  return out;
+}
