@@ -14,4 +14,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
+  // kafkajs keeps retry timers of clients that a test abandoned on purpose (a hung broker);
+  // they must not keep the run alive after every test has finished.
+  forceExit: true,
 };

@@ -3,3 +3,5 @@ export { TopicReader } from './topic-reader';
 export type { ReadRecord } from './topic-reader';
 export { startStack, testBrokers, TEST_TWILIO_TOKEN } from './stack';
 export type { Stack, StackOptions } from './stack';
+export { repoPath } from './repo-path';
+export { twilioInbound, twilioSignature } from '../fixtures/sms-twilio/inbound';

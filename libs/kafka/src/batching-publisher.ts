@@ -34,7 +34,13 @@ export class BatchingPublisher implements RecordSink {
     kafka: Kafka,
     private readonly options: BatchingPublisherOptions = { timeoutMs: 5000, maxBatch: 2000 },
   ) {
-    this.producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+    // The idempotent producer retries without limit (a bounded retry count can break its ordering
+    // guarantee); callers are protected by their own timeout instead.
+    this.producer = kafka.producer({
+      idempotent: true,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: Number.MAX_SAFE_INTEGER },
+    });
   }
 
   async connect(): Promise<void> {
