@@ -13,6 +13,10 @@ if [[ -z "${KAFKA_BROKERS:-}" ]]; then
     export TWILIO_AUTH_TOKEN="local-dev-twilio-token"
     echo "[start] TWILIO_AUTH_TOKEN not set: using the local development token 'local-dev-twilio-token'" >&2
   fi
+  if [[ -z "${IDENTITY_KEY_SECRET:-}" ]]; then
+    export IDENTITY_KEY_SECRET="local-dev-identity-secret"
+    echo "[start] IDENTITY_KEY_SECRET not set: using a local development secret" >&2
+  fi
 fi
 
 npx nest build gateway >&2

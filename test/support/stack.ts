@@ -54,6 +54,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     TOPIC_PARTITIONS: '3',
     LOG_LEVEL: 'silent',
   };
+  const identity = { IDENTITY_KEY_SECRET: 'test-identity-secret-0123456789' };
   const gateway = await createGatewayApp(
     loadGatewayEnv({
       ...common,
@@ -72,6 +73,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         STATE_DIR: stateDir,
         NORMALIZER_GROUP_ID: `normalizer-${namespace}`,
         NORMALIZER_INSTANCE_ID: 'test',
+        ...identity,
         ...options.normalizerEnv,
       }),
     );

@@ -6,14 +6,19 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
+import { CategoryPipeline, IntentClassifier } from '@app/classify';
 import { topicNames } from '@app/contracts';
+import { createDedupStore, DedupEngine, type DedupStore } from '@app/dedup';
 import { createKafka, ensureTopics, parseBrokers } from '@app/kafka';
 import { loggerOptions } from '@app/observability';
+import { loadRoutingConfig } from '@app/routing';
 import type { NormalizerEnv } from './config/normalizer.env';
 import { TransactionalNormalizer } from './consumer/transactional-normalizer';
+import { PetitionJudge } from './pipeline/petition-judge';
 import { RawRecordProcessor } from './pipeline/raw-record-processor';
+import { LmdbClaimStore, SharedClaimStore, type ClaimStore } from './state/claim-store';
 import { ReplayStore } from './state/replay-store';
 
 const NORMALIZER_ENV = Symbol('NORMALIZER_ENV');
@@ -23,6 +28,7 @@ const NORMALIZER_ENV = Symbol('NORMALIZER_ENV');
 export class NormalizerModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private normalizer?: TransactionalNormalizer;
   private replay?: ReplayStore;
+  private dedupStore?: DedupStore;
 
   static forEnv(env: NormalizerEnv): DynamicModule {
     return {
@@ -45,6 +51,35 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     const env = this.env;
+    const topics = topicNames(env.TOPIC_NAMESPACE);
+    // Config and model load first: a bad file stops the process before it consumes anything.
+    const configDir = resolve(env.JUDGEMENT_CONFIG_DIR);
+    const judge = new PetitionJudge({
+      category: CategoryPipeline.fromFiles(
+        resolve(env.CATEGORY_MODEL),
+        join(configDir, 'classify-rules.yaml'),
+      ),
+      intent: IntentClassifier.fromFile(join(configDir, 'intents.yaml')),
+      routing: loadRoutingConfig(configDir),
+      dedup: new DedupEngine(
+        (this.dedupStore = createDedupStore({
+          redisUrl: env.REDIS_URL ?? null,
+          lmdbPath: resolve(env.STATE_DIR, 'dedup'),
+        })),
+        {
+          duplicateWindowDays: env.DUPLICATE_WINDOW_DAYS,
+          alertSize: env.CLUSTER_ALERT_SIZE,
+          alertWindowDays: env.CLUSTER_ALERT_WINDOW_DAYS,
+        },
+      ),
+    });
+    let claims: ClaimStore;
+    if (env.REDIS_URL) {
+      claims = new SharedClaimStore(this.dedupStore);
+    } else {
+      this.replay = new ReplayStore(resolve(env.STATE_DIR, 'replay'));
+      claims = new LmdbClaimStore(this.replay);
+    }
     const kafka = createKafka({
       brokers: parseBrokers(env.KAFKA_BROKERS),
       clientId: env.KAFKA_CLIENT_ID,
@@ -52,26 +87,23 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
     });
     await ensureTopics(
       kafka,
-      Object.values(topicNames(env.TOPIC_NAMESPACE)).map((topic) => ({
-        topic,
-        partitions: env.TOPIC_PARTITIONS,
-      })),
+      Object.values(topics).map((topic) => ({ topic, partitions: env.TOPIC_PARTITIONS })),
     );
-    this.replay = new ReplayStore(resolve(env.STATE_DIR, 'replay'));
-    this.normalizer = new TransactionalNormalizer(
-      kafka,
-      new RawRecordProcessor(
-        env.DEFAULT_PHONE_REGION as CountryCode,
-        topicNames(env.TOPIC_NAMESPACE),
-      ),
-      this.replay,
+    const processor = new RawRecordProcessor(
       {
-        groupId: env.NORMALIZER_GROUP_ID,
-        topics: topicNames(env.TOPIC_NAMESPACE),
-        transactionalId: `${env.NORMALIZER_GROUP_ID}-${env.NORMALIZER_INSTANCE_ID}`,
-        log: (level, message, extra) => this.log[level](extra ?? {}, message),
+        phoneRegion: env.DEFAULT_PHONE_REGION as CountryCode,
+        identitySecret: env.IDENTITY_KEY_SECRET,
       },
+      topics,
+      claims,
+      judge,
     );
+    this.normalizer = new TransactionalNormalizer(kafka, processor, claims, {
+      groupId: env.NORMALIZER_GROUP_ID,
+      topics,
+      transactionalId: `${env.NORMALIZER_GROUP_ID}-${env.NORMALIZER_INSTANCE_ID}`,
+      log: (level, message, extra) => this.log[level](extra ?? {}, message),
+    });
     await this.normalizer.start();
     this.log.info({ group: env.NORMALIZER_GROUP_ID }, 'normalizer consuming');
   }
@@ -79,5 +111,6 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     await this.normalizer?.stop();
     await this.replay?.close();
+    await this.dedupStore?.close();
   }
 }

@@ -24,4 +24,6 @@ export {
   rawPetitionSchema,
 } from './schema-validator';
 export { DEAD_LETTER_SCHEMA } from './dead-letter';
+export { CLUSTER_ALERT_SCHEMA } from './judgement';
+export type { Judgement, ClusterAlert } from './judgement';
 export type { DeadLetter } from './dead-letter';

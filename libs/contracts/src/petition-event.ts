@@ -1,5 +1,6 @@
 import type { AttachmentMeta } from './attachment';
 import type { Channel } from './channel';
+import type { Judgement } from './judgement';
 import type { Recipient } from './recipient';
 
 export const PETITION_EVENT_SCHEMA = 'petition.event/1' as const;
@@ -9,7 +10,7 @@ export const PETITION_EVENT_SCHEMA = 'petition.event/1' as const;
  * JSON Schema: schemas/petition-event.v1.schema.json (draft 2020-12), which every produced event
  * is validated against. Field-by-field documentation lives in the schema's descriptions.
  */
-export interface PetitionEvent {
+export interface PetitionEvent extends Judgement {
   schema: typeof PETITION_EVENT_SCHEMA;
   eventId: string;
   eventType: PetitionEventType;
@@ -60,6 +61,11 @@ export interface Petitioner {
   /** E.164, e.g. +8613800138000; null when the channel gave none or it was not a valid number. */
   phone: string | null;
   email: string | null;
+  /**
+   * Keyed hash linking the same person across channels (ID number, else phone, else e-mail)
+   * without revealing who they are; null for anonymous petitions.
+   */
+  identityKey: string | null;
   /** True when the channel gave no name, phone, email or ID number. */
   anonymous: boolean;
 }

@@ -54,13 +54,59 @@ export class NormalizerEnv {
   @IsString()
   DEFAULT_PHONE_REGION = 'CN';
 
+  /** Key of the identity hash that links one person across channels. Keep it secret and stable. */
+  @IsString()
+  @MinLength(16)
+  IDENTITY_KEY_SECRET!: string;
+
+  /** When set, dedup and replay state is shared in Redis by every normalizer instance. */
+  @IsOptional()
+  @IsString()
+  REDIS_URL?: string;
+
+  /** Folder with gazetteer.yaml, urgency.yaml, routing.yaml, deadlines.yaml, intents.yaml, classify-rules.yaml. */
+  @IsOptional()
+  @IsString()
+  JUDGEMENT_CONFIG_DIR = 'config';
+
+  /** The category model file (`npm run train` writes one). */
+  @IsOptional()
+  @IsString()
+  CATEGORY_MODEL = 'libs/classify/model/category-model.json';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  DUPLICATE_WINDOW_DAYS = 30;
+
+  /** Distinct people in one same-issue cluster that raise an alert on petition.clusters.v1. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(100000)
+  CLUSTER_ALERT_SIZE = 5;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  CLUSTER_ALERT_WINDOW_DAYS = 7;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 }
 
 export function loadNormalizerEnv(env: NodeJS.ProcessEnv = process.env): NormalizerEnv {
-  const known = Object.keys(new NormalizerEnv()).concat(['KAFKA_BROKERS']);
+  const known = Object.keys(new NormalizerEnv()).concat([
+    'KAFKA_BROKERS',
+    'IDENTITY_KEY_SECRET',
+    'REDIS_URL',
+  ]);
   const picked = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => known.includes(k) && v !== ''),
   );

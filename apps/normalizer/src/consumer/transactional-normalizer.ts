@@ -9,7 +9,7 @@ import type {
 import type { TopicNames } from '@app/contracts';
 import type { OutboundRecord } from '@app/kafka';
 import type { RawRecordProcessor } from '../pipeline/raw-record-processor';
-import type { ReplayStore } from '../state/replay-store';
+import type { ClaimStore } from '../state/claim-store';
 
 export interface NormalizerStats {
   events: number;
@@ -39,7 +39,7 @@ export class TransactionalNormalizer {
   constructor(
     kafka: Kafka,
     private readonly processor: RawRecordProcessor,
-    private readonly replay: ReplayStore,
+    private readonly claims: ClaimStore,
     private readonly options: TransactionalNormalizerOptions,
   ) {
     this.consumer = kafka.consumer({
@@ -75,24 +75,20 @@ export class TransactionalNormalizer {
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const now = new Date();
-    const batchClaims = new Map<string, string>();
-    const owner = (key: string): string | null => batchClaims.get(key) ?? this.replay.owner(key);
     const out: OutboundRecord[] = [];
     let events = 0;
     let replays = 0;
     let deadLetters = 0;
     for (const message of batch.messages) {
-      const result = this.processor.process(
+      const result = await this.processor.process(
         {
           position: `${batch.topic}/${batch.partition}@${message.offset}`,
           value: message.value,
           headers: stringHeaders(message),
         },
-        owner,
         now,
       );
       out.push(...result.out);
-      if (result.claim) batchClaims.set(result.claim.key, result.claim.position);
       if (result.kind === 'event') events++;
       else if (result.kind === 'replay') replays++;
       else deadLetters++;
@@ -100,7 +96,7 @@ export class TransactionalNormalizer {
     const last = batch.messages[batch.messages.length - 1] as KafkaMessage;
     // The claims are durable before the transaction commits: a crash in between leaves claims
     // owned by these very positions, which the re-read batch recognises as its own.
-    await this.replay.claimAll(batchClaims);
+    await this.claims.flush();
     const txn = await this.producer.transaction();
     try {
       if (out.length > 0) await txn.sendBatch({ topicMessages: groupByTopic(out), acks: -1 });

@@ -1,22 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js';
-import { PETITION_EVENT_SCHEMA, type PetitionEvent, type RawPetition } from '@app/contracts';
+import {
+  PETITION_EVENT_SCHEMA,
+  type Judgement,
+  type PetitionEvent,
+  type RawPetition,
+} from '@app/contracts';
 import { toE164 } from '@app/identity';
+import { normalizeBody } from '@app/text';
+import { identityKey } from './identity-key';
 
-/** NFKC (full-width letters and digits to half-width), no control characters, collapsed spaces. */
-export function normalizeText(text: string): string {
-  return (
-    text
-      .normalize('NFKC')
-      .replace(/\r\n?/g, '\n')
-      // Control characters (but \n and \t) and zero-width characters carry no meaning in a petition.
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200D\uFEFF]/g, '')
-      .replace(/[^\S\n]+/g, ' ')
-      .replace(/ *\n[\s]*/g, '\n')
-      .trim()
-  );
-}
+/** The canonical event before the judgement step adds its fields. */
+export type PetitionEventBase = Omit<PetitionEvent, keyof Judgement>;
 
 /** A UUID (v4 layout) derived from a string, so a retried normalisation yields the same eventId. */
 export function deterministicUuid(seed: string): string {
@@ -29,18 +24,23 @@ export function deterministicUuid(seed: string): string {
 
 function cleanOrNull(v: string | null): string | null {
   if (v === null) return null;
-  const c = normalizeText(v);
+  const c = normalizeBody(v);
   return c.length > 0 ? c : null;
 }
 
-/** Raw record → canonical event. Pure: the clock is passed in. */
+export interface NormalizeOptions {
+  phoneRegion: CountryCode;
+  identitySecret: string;
+}
+
+/** Raw record → canonical event (without judgement). Pure: the clock is passed in. */
 export function buildPetitionEvent(
   raw: RawPetition,
   normalizedAt: Date,
-  phoneRegion: CountryCode,
-): PetitionEvent {
+  options: NormalizeOptions,
+): PetitionEventBase {
   const name = cleanOrNull(raw.petitioner.name);
-  const phone = toE164(raw.petitioner.phone, phoneRegion);
+  const phone = toE164(raw.petitioner.phone, options.phoneRegion);
   const email = cleanOrNull(raw.petitioner.email)?.toLowerCase() ?? null;
   const anonymous = !name && !phone && !email && !raw.petitioner.idNumber;
   return {
@@ -55,9 +55,18 @@ export function buildPetitionEvent(
     receivedAt: new Date(raw.receivedAt).toISOString(),
     normalizedAt: normalizedAt.toISOString(),
     recipient: raw.recipient,
-    petitioner: { name, phone, email, anonymous },
+    petitioner: {
+      name,
+      phone,
+      email,
+      identityKey: identityKey(
+        { phone, email, idNumber: raw.petitioner.idNumber },
+        options.identitySecret,
+      ),
+      anonymous,
+    },
     subject: cleanOrNull(raw.subject),
-    body: normalizeText(raw.text),
+    body: normalizeBody(raw.text),
     original: raw.text,
     attachments: raw.attachments,
     meta: raw.meta,

@@ -1,14 +1,18 @@
-import type { CountryCode } from 'libphonenumber-js';
 import {
+  CLUSTER_ALERT_SCHEMA,
   DEAD_LETTER_SCHEMA,
   petitionEventProblems,
   rawPetitionProblems,
+  type ClusterAlert,
   type DeadLetter,
+  type PetitionEvent,
   type RawPetition,
   type TopicNames,
 } from '@app/contracts';
 import type { OutboundRecord } from '@app/kafka';
-import { buildPetitionEvent } from './petition-normalizer';
+import type { ClaimStore } from '../state/claim-store';
+import { buildPetitionEvent, type NormalizeOptions } from './petition-normalizer';
+import type { PetitionJudge } from './petition-judge';
 
 export interface RawRecord {
   /** `topic/partition@offset`: identifies the record for replay detection and dead letters. */
@@ -17,36 +21,34 @@ export interface RawRecord {
   headers: Record<string, string>;
 }
 
-/** What one raw record turns into: records to publish, and a replay claim to persist. */
 export interface ProcessOutcome {
   kind: 'event' | 'replay' | 'dead-letter';
   out: OutboundRecord[];
-  claim?: { key: string; position: string };
 }
 
-/** Who first claimed an idempotency key (see ReplayStore), including claims of this batch. */
-export type ClaimLookup = (key: string) => string | null;
-
 /**
- * The normalizer's per-record step: parse → validate → normalise → validate the event → route
- * to petition.events.v1, or to petition.dlq.v1 with the reason. Pure apart from the clock.
+ * The normalizer's per-record step: parse → validate → replay check → normalise → judge →
+ * validate the event → petition.events.v1 (and a cluster alert when one is due), or
+ * petition.dlq.v1 with the reason.
  */
 export class RawRecordProcessor {
   constructor(
-    private readonly phoneRegion: CountryCode,
+    private readonly options: NormalizeOptions,
     private readonly topics: TopicNames,
+    private readonly claims: ClaimStore,
+    private readonly judge: PetitionJudge,
   ) {}
 
-  process(record: RawRecord, owner: ClaimLookup, now: Date): ProcessOutcome {
+  async process(record: RawRecord, now: Date): Promise<ProcessOutcome> {
     const headers = pickHeaders(record.headers);
     if (!record.value || record.value.length === 0) {
-      return this.deadLetter(record, 'empty-value', 'record has no value', headers);
+      return this.deadLetter(record, 'empty-value', 'record has no value', headers, now);
     }
     let raw: unknown;
     try {
       raw = JSON.parse(record.value.toString('utf8'));
     } catch {
-      return this.deadLetter(record, 'invalid-json', 'value is not JSON', headers);
+      return this.deadLetter(record, 'invalid-json', 'value is not JSON', headers, now);
     }
     const rawProblems = rawPetitionProblems(raw);
     if (rawProblems.length > 0) {
@@ -55,12 +57,17 @@ export class RawRecordProcessor {
         'invalid-raw-petition',
         rawProblems.slice(0, 5).join('; '),
         headers,
+        now,
       );
     }
     const petition = raw as RawPetition;
-    const claimedBy = owner(petition.idempotencyKey);
+    const claimedBy = await this.claims.claim(petition.idempotencyKey, record.position);
+    // Claimed by another record: a provider's retry of something already published. Claimed by
+    // this very record: a re-read after a crash whose transaction never committed; process again.
     if (claimedBy !== null && claimedBy !== record.position) return { kind: 'replay', out: [] };
-    const event = buildPetitionEvent(petition, now, this.phoneRegion);
+    const base = buildPetitionEvent(petition, now, this.options);
+    const { judgement, clusterAlert } = await this.judge.judge(petition, base as PetitionEvent);
+    const event: PetitionEvent = { ...base, ...judgement };
     const eventProblems = petitionEventProblems(event);
     if (eventProblems.length > 0) {
       return this.deadLetter(
@@ -68,15 +75,30 @@ export class RawRecordProcessor {
         'invalid-event',
         eventProblems.slice(0, 5).join('; '),
         headers,
+        now,
       );
     }
-    return {
-      kind: 'event',
-      out: [
-        { topic: this.topics.events, key: event.petitionId, value: JSON.stringify(event), headers },
-      ],
-      claim: { key: petition.idempotencyKey, position: record.position },
-    };
+    const out: OutboundRecord[] = [
+      { topic: this.topics.events, key: event.petitionId, value: JSON.stringify(event), headers },
+    ];
+    if (clusterAlert && event.dedup) {
+      const alert: ClusterAlert = {
+        schema: CLUSTER_ALERT_SCHEMA,
+        clusterId: event.dedup.clusterId,
+        size: event.dedup.clusterSize,
+        petitionId: event.petitionId,
+        district: event.locality.district,
+        category: event.classification.category,
+        raisedAt: now.toISOString(),
+      };
+      out.push({
+        topic: this.topics.clusters,
+        key: alert.clusterId,
+        value: JSON.stringify(alert),
+        headers,
+      });
+    }
+    return { kind: 'event', out };
   }
 
   private deadLetter(
@@ -84,13 +106,14 @@ export class RawRecordProcessor {
     reason: string,
     detail: string,
     headers: Record<string, string>,
+    now: Date,
   ): ProcessOutcome {
     const letter: DeadLetter = {
       schema: DEAD_LETTER_SCHEMA,
       reason,
       detail,
       source: record.position,
-      failedAt: new Date().toISOString(),
+      failedAt: now.toISOString(),
       payloadBase64: (record.value ?? Buffer.alloc(0)).toString('base64'),
     };
     return {

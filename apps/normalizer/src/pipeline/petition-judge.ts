@@ -1,0 +1,88 @@
+import type { CategoryPipeline, IntentClassifier } from '@app/classify';
+import type { Judgement, PetitionEvent, RawPetition } from '@app/contracts';
+import type { DedupEngine } from '@app/dedup';
+import { routePetition, type RoutingConfig } from '@app/routing';
+import { detectScript, matchText } from '@app/text';
+
+export interface PetitionJudgeDeps {
+  category: CategoryPipeline;
+  intent: IntentClassifier;
+  routing: RoutingConfig;
+  dedup: DedupEngine;
+}
+
+/**
+ * The normalizer's judgement of one petition: script, category and intent, locality, urgency,
+ * responsible unit, deadlines, and duplicate / repeat / same-issue grouping. All pure libs; only
+ * the dedup engine keeps state.
+ */
+export class PetitionJudge {
+  constructor(private readonly deps: PetitionJudgeDeps) {}
+
+  async judge(
+    raw: RawPetition,
+    event: PetitionEvent,
+  ): Promise<{ judgement: Judgement; clusterAlert: boolean }> {
+    const subject = event.subject ?? '';
+    const match = matchText(`${subject}\n${event.body}`);
+    const category = this.deps.category.classify(match);
+    const intent = this.deps.intent.classify(match);
+    const receivedAt = new Date(raw.receivedAt);
+    const routing = routePetition(
+      {
+        text: match,
+        channel: raw.channel,
+        channelCounty: raw.recipient?.county ?? null,
+        category: category.category,
+        receivedAt,
+      },
+      this.deps.routing,
+    );
+    // Updates and replies belong to a petition that was already judged for duplicates.
+    const verdict =
+      raw.eventType === 'petition.received'
+        ? await this.deps.dedup.judge({
+            petitionId: raw.petitionId,
+            identityKey: event.petitioner.identityKey,
+            matchText: match,
+            locality: routing.locality.district,
+            receivedAt,
+          })
+        : null;
+    return {
+      clusterAlert: verdict?.clusterAlert ?? false,
+      judgement: {
+        script: detectScript(`${subject}${raw.text}`),
+        classification: {
+          category: category.category,
+          confidence: round(category.confidence),
+          source: category.source,
+          intent: intent.intent,
+          intentConfidence: round(intent.confidence),
+        },
+        locality: {
+          district: routing.locality.district,
+          town: routing.locality.town,
+          source: routing.locality.source,
+          confidence: round(routing.locality.confidence),
+        },
+        urgency: { priority: routing.urgency.priority, flags: [...routing.urgency.flags] },
+        routing: { unit: routing.route.unit, rule: routing.route.rule },
+        deadlines: { ...routing.deadlines },
+        dedup: verdict
+          ? {
+              outcome: verdict.outcome,
+              of: verdict.of,
+              similarity: verdict.similarity === null ? null : round(verdict.similarity),
+              clusterId: verdict.clusterId,
+              clusterSize: verdict.clusterSize,
+            }
+          : null,
+      },
+    };
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
