@@ -1,0 +1,147 @@
+import type { ClusterAlert, PetitionEvent } from '@app/contracts';
+import { petitionEventProblems } from '@app/contracts';
+import {
+  startStack,
+  TEST_TWILIO_TOKEN,
+  TopicReader,
+  twilioInbound,
+  twilioSignature,
+  type Stack,
+} from '@app/testing';
+
+/**
+ * The normalizer's judgement, end to end through the gateway and the broker: the person who
+ * texts all three hotline numbers is one petition; different people on one matter are one cluster.
+ */
+describe('judgement, end to end', () => {
+  let stack: Stack;
+  let clusters: TopicReader;
+  let sid = 0;
+
+  beforeAll(async () => {
+    stack = await startStack({ normalizerEnv: { CLUSTER_ALERT_SIZE: '3' } });
+    clusters = await new TopicReader(stack.brokers, stack.topics.clusters).start();
+  });
+
+  afterAll(async () => {
+    await clusters.stop();
+    await stack.close();
+  });
+
+  async function sms(from: string, to: string, body: string): Promise<string> {
+    const url = `${stack.url}/channels/sms/twilio`;
+    const params = twilioInbound({
+      MessageSid: `SM${(++sid).toString(16).padStart(32, 'c')}`,
+      From: from,
+      To: to,
+      Body: body,
+    });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(TEST_TWILIO_TOKEN, url, params),
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(res.status).toBe(200);
+    return /XF-[0-9A-Z]{13}/.exec(await res.text())?.[0] ?? '';
+  }
+
+  async function eventOf(petitionId: string): Promise<PetitionEvent> {
+    await stack.events.waitFor(() =>
+      stack.events.json<PetitionEvent>().some((e) => e.petitionId === petitionId),
+    );
+    const event = stack.events
+      .json<PetitionEvent>()
+      .find((e) => e.petitionId === petitionId) as PetitionEvent;
+    expect(petitionEventProblems(event)).toEqual([]);
+    return event;
+  }
+
+  it('marks the same text to all three hotline numbers as duplicates of the first', async () => {
+    const text =
+      '书记您好！我是忠县忠州街道的居民，我们小区旁边的工地每天晚上十一点以后还在施工，噪音太大，老人孩子都睡不着觉，请领导帮忙解决。';
+    const first = await sms('+8613700001111', '+8613800000001', text);
+    const firstEvent = await eventOf(first);
+    const second = await sms(
+      '+8613700001111',
+      '+8613800000002',
+      text.replace('书记您好！', '县长您好！'),
+    );
+    const third = await sms(
+      '+8613700001111',
+      '+8613800000003',
+      text.replace('书记您好！', '主任您好，'),
+    );
+    const [e2, e3] = [await eventOf(second), await eventOf(third)];
+    expect(firstEvent.dedup).toMatchObject({ outcome: 'new', of: null });
+    expect(e2.dedup).toMatchObject({ outcome: 'duplicate', of: first });
+    expect(e3.dedup).toMatchObject({ outcome: 'duplicate', of: first });
+    // One person, one identity key, and never the phone number itself.
+    expect(e2.petitioner.identityKey).toBe(firstEvent.petitioner.identityKey);
+    expect(firstEvent.petitioner.identityKey).not.toContain('13700001111');
+    // The recipient is whoever owns the number texted.
+    expect([firstEvent, e2, e3].map((e) => e.recipient?.id)).toEqual([
+      'zhongxian-party-secretary',
+      'zhongxian-county-head',
+      'zhongxian-petition-office',
+    ]);
+  });
+
+  it('judges locality, category, urgency, routing and deadlines from the text', async () => {
+    const id = await sms(
+      '+8613700002222',
+      '+8613800000002',
+      '奉节县夔门街道一个工地拖欠我们二十多个农民工工资半年了，老板跑了，大家快过年了还拿不到钱，有人说要去堵路。',
+    );
+    const event = await eventOf(id);
+    expect(event.locality).toMatchObject({ district: '奉节县', source: 'text' });
+    expect(event.urgency.flags).toEqual(expect.arrayContaining(['wage-arrears']));
+    expect(event.urgency.priority).not.toBe('normal');
+    expect(event.classification.category).toBe('劳动和社会保障');
+    expect(event.routing.unit).toContain('奉节县');
+    expect(Date.parse(event.deadlines.acceptBy)).toBeGreaterThan(Date.parse(event.receivedAt));
+    expect(Date.parse(event.deadlines.finishBy)).toBeGreaterThan(
+      Date.parse(event.deadlines.acceptBy),
+    );
+    expect(event.script).toBe('simplified');
+  });
+
+  it('reads Traditional text as normal input and records its script', async () => {
+    const id = await sms(
+      '+8613700003333',
+      '+8613800000002',
+      '縣長您好，我們村的自來水已經停了一個星期，請儘快派人維修供水管道。',
+    );
+    const event = await eventOf(id);
+    expect(event.script).toBe('traditional');
+    expect(event.original).toContain('縣長');
+    expect(event.locality.district).toBe('忠县');
+    expect(event.locality.source).toBe('channel');
+  });
+
+  it('groups different people on one matter in one place and raises one cluster alert', async () => {
+    const base =
+      '忠县白公街道幸福小区物业公司今年突然把车库停车费从每月一百元涨到三百元，没有开业主大会，也没有公示，业主们都不同意';
+    const ids: string[] = [];
+    const endings = [
+      '，请领导查处。',
+      '，希望政府管一管。',
+      '，请有关部门调查处理。',
+      '，这合理吗？',
+    ];
+    for (let i = 0; i < 4; i++)
+      ids.push(await sms(`+861370000${4440 + i}`, '+8613800000003', base + endings[i]));
+    const events = await Promise.all(ids.map((id) => eventOf(id)));
+    const clusterIds = new Set(events.map((e) => e.dedup?.clusterId));
+    expect(clusterIds.size).toBe(1);
+    expect(events.map((e) => e.dedup?.outcome)).toEqual(['new', 'new', 'new', 'new']);
+    expect(events[3]?.dedup?.clusterSize).toBe(4);
+    await clusters.waitFor((r) => r.length >= 1);
+    await clusters.settle();
+    const alerts = clusters.json<ClusterAlert>();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ clusterId: [...clusterIds][0], size: 3 });
+  });
+});
