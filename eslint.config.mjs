@@ -7,7 +7,8 @@ import prettier from 'eslint-config-prettier';
 // relative hops across projects; libs never import apps; contracts import nothing of ours.
 const deepLibImports = {
   group: ['@app/*/*', '**/libs/*', '**/libs/**', '**/apps/**'],
-  message: 'Import a lib through its alias (@app/<lib>), never a deep or relative path across projects.',
+  message:
+    'Import a lib through its alias (@app/<lib>), never a deep or relative path across projects.',
 };
 
 export default tseslint.config(
@@ -22,7 +23,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'error',
       'no-restricted-imports': ['error', { patterns: [deepLibImports] }],
     },
@@ -32,7 +36,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [deepLibImports, { group: ['@app/*', '@nestjs/*'], message: 'contracts depend on nothing of ours and not on Nest.' }] },
+        {
+          patterns: [
+            deepLibImports,
+            {
+              group: ['@app/*', '@nestjs/*'],
+              message: 'contracts depend on nothing of ours and not on Nest.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -42,16 +54,38 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [deepLibImports, { group: ['**/index', '../index', './index'], message: 'A lib never imports its own barrel.' }] },
+        {
+          patterns: [
+            deepLibImports,
+            {
+              group: ['**/index', '../index', './index'],
+              message: 'A lib never imports its own barrel.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     // Tests, scripts and benchmarks may print, and tests use jest's loosely typed matchers.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+      'test/**/*.ts',
+      'scripts/**/*.ts',
+      'bench/**/*.ts',
+    ],
     rules: {
       // Test support boots the real apps, so tests may reach into apps/; libs still go by alias.
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@app/*/*', '**/libs/**'], message: 'Import a lib through its alias.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@app/*/*', '**/libs/**'], message: 'Import a lib through its alias.' },
+          ],
+        },
+      ],
       'no-console': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
