@@ -5,6 +5,7 @@ import type { ChannelAdapter } from './channel-adapter';
 import { ChannelIngressController } from './channel-ingress.controller';
 import { TwilioSmsAdapter } from './sms/twilio/twilio-sms.adapter';
 import { SmsGatewayModule } from './sms/gateway/sms-gateway.module';
+import { EmailModule } from './email/email.module';
 
 /**
  * THE list of HTTP channel providers, each mounted at POST /channels/<adapter.route>.
@@ -19,6 +20,7 @@ const ADAPTERS: Type<ChannelAdapter>[] = [TwilioSmsAdapter];
 const CHANNEL_MODULES: Type<unknown>[] = [
   // Stateful channels own their route (their state sits between parse and publish).
   SmsGatewayModule,
+  EmailModule,
 ];
 
 @Module({

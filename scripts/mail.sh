@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# A sandboxed mail server (GreenMail standalone: SMTP + IMAP, never relays) for development and
+# tests. The jar comes from Maven Central through `mvn` (scripts/mail/pom.xml) and is cached under
+# .cache/mail/libs, so only Java 17 and Maven are needed.
+#
+#   scripts/mail.sh start|stop|status|logs
+#
+# Environment (all optional):
+#   MAIL_SMTP_PORT      SMTP port on 127.0.0.1                          (default 3025)
+#   MAIL_IMAP_PORT      IMAP port on 127.0.0.1                          (default MAIL_SMTP_PORT+118)
+#   MAIL_USERS          comma-separated login:password@domain accounts; logins are the full
+#                       addresses (default petitions + citizen test accounts below)
+#   MAIL_DATA_DIR       pid and log                                      (default .cache/mail/run-$MAIL_SMTP_PORT)
+#   MAIL_START_TIMEOUT  seconds to wait for both ports                  (default 60)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="$ROOT/.cache/mail"
+LIBS="$CACHE/libs"
+SMTP_PORT="${MAIL_SMTP_PORT:-3025}"
+IMAP_PORT="${MAIL_IMAP_PORT:-$((SMTP_PORT + 118))}"
+USERS="${MAIL_USERS:-xianzhang:xianzhang-pw@zhongxian.gov.test,citizen:citizen-pw@example.test,receipts:receipts-pw@gateway.test}"
+DATA="${MAIL_DATA_DIR:-$CACHE/run-$SMTP_PORT}"
+PIDFILE="$DATA/greenmail.pid"
+LOG="$DATA/greenmail.log"
+TIMEOUT="${MAIL_START_TIMEOUT:-60}"
+
+say() { printf '[mail:%s/%s] %s\n' "$SMTP_PORT" "$IMAP_PORT" "$*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+running_pid() {
+  [[ -f "$PIDFILE" ]] || return 1
+  local pid
+  pid="$(cat "$PIDFILE")"
+  kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+resolve_jar() {
+  # A marker written after a complete copy, so an interrupted download is retried, not trusted.
+  if [[ -f "$LIBS/.complete" ]]; then return; fi
+  say "resolving GreenMail from Maven Central (first run only)"
+  rm -rf "$LIBS"
+  mkdir -p "$LIBS"
+  mvn -q -B -f "$ROOT/scripts/mail/pom.xml" dependency:copy-dependencies \
+    -DexcludeTransitive=true -DoutputDirectory="$LIBS" >&2
+  touch "$LIBS/.complete"
+}
+
+start() {
+  if pid="$(running_pid)"; then
+    say "already running (pid $pid)"
+    wait_ready "$pid"
+    return
+  fi
+  for port in "$SMTP_PORT" "$IMAP_PORT"; do
+    if port_open "$port"; then
+      say "port $port is taken by another process; set MAIL_SMTP_PORT/MAIL_IMAP_PORT or stop it"
+      exit 1
+    fi
+  done
+  command -v java >/dev/null || { say "java not found (Java 17+ is required)"; exit 1; }
+  command -v mvn >/dev/null || { say "mvn not found (Maven is required to resolve the jar)"; exit 1; }
+  resolve_jar
+  mkdir -p "$DATA"
+  : >"$LOG"
+  local jar
+  jar="$(ls "$LIBS"/greenmail-standalone-*.jar | head -n 1)"
+  # Users log in with their full address (greenmail.users.login=email). setsid: the server
+  # outlives the shell that started it (a test's beforeAll).
+  setsid java -Xms64m -Xmx256m -Djava.awt.headless=true \
+    -Dgreenmail.smtp.hostname=127.0.0.1 -Dgreenmail.smtp.port="$SMTP_PORT" \
+    -Dgreenmail.imap.hostname=127.0.0.1 -Dgreenmail.imap.port="$IMAP_PORT" \
+    -Dgreenmail.users="$USERS" -Dgreenmail.users.login=email \
+    -Dgreenmail.startup.timeout=20000 \
+    -jar "$jar" >>"$LOG" 2>&1 </dev/null &
+  echo $! >"$PIDFILE"
+  wait_ready "$!"
+}
+
+wait_ready() {
+  local pid="$1" waited=0
+  until port_open "$SMTP_PORT" && port_open "$IMAP_PORT"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "server exited during start; last lines of $LOG:"
+      tail -n 30 "$LOG" >&2 || true
+      exit 1
+    fi
+    if ((waited >= TIMEOUT * 5)); then
+      say "not ready after ${TIMEOUT}s"
+      exit 1
+    fi
+    sleep 0.2
+    waited=$((waited + 1))
+  done
+  say "ready: SMTP 127.0.0.1:$SMTP_PORT, IMAP 127.0.0.1:$IMAP_PORT (pid $pid)"
+}
+
+stop() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    say "not running"
+    rm -f "$PIDFILE"
+    return
+  fi
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "did not stop in 20s; killing"
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$PIDFILE"
+  say "stopped"
+}
+
+status() {
+  if pid="$(running_pid)"; then
+    say "running (pid $pid)"
+  else
+    say "not running"
+    return 3
+  fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  logs) tail -n "${2:-100}" "$LOG" ;;
+  *)
+    echo "usage: $0 start|stop|status|logs [lines]" >&2
+    exit 2
+    ;;
+esac
