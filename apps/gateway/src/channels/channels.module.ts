@@ -6,6 +6,7 @@ import { ChannelIngressController } from './channel-ingress.controller';
 import { TwilioSmsAdapter } from './sms/twilio/twilio-sms.adapter';
 import { SmsGatewayModule } from './sms/gateway/sms-gateway.module';
 import { EmailModule } from './email/email.module';
+import { BoardModule } from './board/board.module';
 
 /**
  * THE list of HTTP channel providers, each mounted at POST /channels/<adapter.route>.
@@ -21,6 +22,7 @@ const CHANNEL_MODULES: Type<unknown>[] = [
   // Stateful channels own their route (their state sits between parse and publish).
   SmsGatewayModule,
   EmailModule,
+  BoardModule,
 ];
 
 @Module({

@@ -1,0 +1,300 @@
+import { loadChannelsConfig } from '@app/config';
+import { join } from 'node:path';
+import {
+  MAYOR_KEY,
+  OFFICIAL_REPLY,
+  PEOPLE_KEY,
+  TRADITIONAL_CONTENT,
+  boardPost,
+} from '../../../../../test/fixtures/board/posts';
+import type { InboundRequest } from '../channel-adapter';
+import { BoardFeedAdapter } from './board-feed.adapter';
+import { planPost, type BoardPost } from './board-post';
+
+const channels = loadChannelsConfig(
+  join(__dirname, '../../../../../test/fixtures/board/channels.yaml'),
+);
+const adapter = new BoardFeedAdapter(channels);
+
+function request(body: unknown, key: string | null = PEOPLE_KEY): InboundRequest {
+  return {
+    method: 'POST',
+    path: '/channels/board/posts',
+    publicBaseUrl: 'https://petitions.example.gov.cn',
+    headers: key === null ? {} : { authorization: `Bearer ${key}` },
+    rawBody: Buffer.from(JSON.stringify(body)),
+    body,
+    clientIp: '127.0.0.1',
+  };
+}
+
+function onePost(overrides: Record<string, unknown> = {}): BoardPost {
+  const { posts, rejected } = adapter.posts(request({ posts: [boardPost(overrides)] }));
+  expect(rejected).toEqual([]);
+  return posts[0]!;
+}
+
+describe('BoardFeedAdapter', () => {
+  describe('verify', () => {
+    it.each<[string, InboundRequest, string | null, number]>([
+      ['a known key for its own board', request({ posts: [boardPost()] }), null, 0],
+      [
+        'a bearer scheme in lower case',
+        {
+          ...request({ posts: [boardPost()] }),
+          headers: { authorization: `bearer ${PEOPLE_KEY}` },
+        },
+        null,
+        0,
+      ],
+      ['no Authorization header', request({ posts: [boardPost()] }, null), 'key-missing', 401],
+      [
+        'a Basic Authorization header',
+        { ...request({ posts: [boardPost()] }), headers: { authorization: 'Basic dXNlcjpwYXNz' } },
+        'key-missing',
+        401,
+      ],
+      [
+        'an unknown key',
+        request({ posts: [boardPost()] }, 'not-a-known-key-at-all'),
+        'key-unknown',
+        401,
+      ],
+      [
+        'a key whose hash is stored, given as the hash',
+        request({ posts: [boardPost()] }, channels.board.scrapers[0]!.keyHash),
+        'key-unknown',
+        401,
+      ],
+      [
+        'a board the key is not allowed',
+        request({ posts: [boardPost(), boardPost({ board: 'people-cq-mayor', postId: '2' })] }),
+        'board-forbidden',
+        403,
+      ],
+      [
+        'an unknown board',
+        request({ posts: [boardPost({ board: 'elsewhere' })] }),
+        'board-forbidden',
+        403,
+      ],
+      [
+        'the other key on its own board',
+        request({ posts: [boardPost({ board: 'people-cq-mayor' })] }, MAYOR_KEY),
+        null,
+        0,
+      ],
+    ])('%s', (_name, req, code, status) => {
+      const run = () => adapter.verify(req);
+      if (code === null) expect(run).not.toThrow();
+      else expect(run).toThrow(expect.objectContaining({ code, status }) as Error);
+    });
+  });
+
+  describe('posts', () => {
+    it('turns a post into a petition addressed to the leader it names', () => {
+      const post = onePost();
+      expect(post.key).toBe('board:people-cq-party-secretary:100001');
+      expect(post.draft).toEqual({
+        ref: 'people-cq-party-secretary/100001',
+        idempotencyKey: 'board:people-cq-party-secretary:100001',
+        channel: 'board',
+        provider: 'people-cq-party-secretary',
+        recipient: {
+          id: 'chongqing-party-secretary',
+          name: '重庆市委书记',
+          kind: 'leader',
+          county: null,
+        },
+        petitioner: { name: null, phone: null, email: null, idNumber: null },
+        subject: boardPost().title,
+        text: boardPost().content,
+        attachments: [],
+        meta: {
+          boardId: 'people-cq-party-secretary',
+          boardName: '人民网领导留言板·重庆市委书记',
+          postId: '100001',
+          url: boardPost().url,
+          // A time without zone is Beijing time.
+          postedAt: '2023-01-03T13:15:00.000Z',
+          addressee: '重庆市委书记',
+          region: '重庆市渝中区',
+          category: '城建',
+          authorNickname: '化龙桥居民',
+        },
+      });
+    });
+
+    it('routes by addressee when it names a configured recipient, else to the board default', () => {
+      expect(onePost({ addressee: '重庆市市长' }).draft.recipient?.id).toBe('chongqing-mayor');
+      expect(onePost({ addressee: '某区长' }).draft.recipient?.id).toBe(
+        'chongqing-party-secretary',
+      );
+      expect(onePost({ addressee: undefined }).draft.recipient?.id).toBe(
+        'chongqing-party-secretary',
+      );
+    });
+
+    it('takes Traditional characters, pinyin glosses and full-width punctuation as they are', () => {
+      const content = `${TRADITIONAL_CONTENT}人民網(wǎng)！？`;
+      const post = onePost({
+        content,
+        title: '奉節縣農民工欠薪問題',
+        author: '喻女士',
+        region: '奉節縣',
+      });
+      expect(post.draft.text).toBe(content);
+      expect(post.draft.subject).toBe('奉節縣農民工欠薪問題');
+    });
+
+    it.each<[string, Record<string, unknown>, string]>([
+      ['no postId', { postId: undefined }, 'invalid-post-id'],
+      ['a postId with spaces', { postId: 'a b' }, 'invalid-post-id'],
+      ['a javascript: URL', { url: 'javascript:alert(1)' }, 'invalid-url'],
+      ['no URL', { url: undefined }, 'invalid-url'],
+      ['no content', { content: '  ' }, 'missing-content'],
+      ['content over 50,000 characters', { content: '字'.repeat(50_001) }, 'content-too-long'],
+      ['a title over 500 characters', { title: '题'.repeat(501) }, 'invalid-title'],
+      ['a malformed posted time', { postedAt: '昨天' }, 'invalid-posted-at'],
+      ['an author that is not text', { author: 42 }, 'invalid-author'],
+      ['replies that are not a list', { replies: {} }, 'invalid-replies'],
+      ['a reply without unit', { replies: [{ ...OFFICIAL_REPLY, unit: '' }] }, 'invalid-reply'],
+      [
+        'a reply with a malformed time',
+        { replies: [{ ...OFFICIAL_REPLY, repliedAt: 'soon' }] },
+        'invalid-reply',
+      ],
+    ])('rejects a post with %s (%s) and keeps the others', (_name, overrides, code) => {
+      const { posts, rejected } = adapter.posts(
+        request({
+          posts: [boardPost({ postId: 'good' }), boardPost({ postId: 'bad', ...overrides })],
+        }),
+      );
+      expect(posts.map((p) => p.postId)).toEqual(['good']);
+      expect(rejected).toEqual([
+        expect.objectContaining({ code, index: 1, board: 'people-cq-party-secretary' }),
+      ]);
+    });
+
+    it('rejects the second copy of a post in one batch', () => {
+      const { posts, rejected } = adapter.posts(request({ posts: [boardPost(), boardPost()] }));
+      expect(posts).toHaveLength(1);
+      expect(rejected).toEqual([expect.objectContaining({ code: 'duplicate-in-batch', index: 1 })]);
+    });
+
+    it.each([
+      ['an empty batch', { posts: [] }, 'empty-batch', 400],
+      [
+        'more than maxBatch (4) posts',
+        { posts: [1, 2, 3, 4, 5].map((i) => boardPost({ postId: String(i) })) },
+        'batch-too-large',
+        413,
+      ],
+      ['no posts list', { post: boardPost() }, 'invalid-body', 400],
+    ])('refuses %s as a whole', (_name, body, code, status) => {
+      expect(() => adapter.posts(request(body))).toThrow(
+        expect.objectContaining({ code, status }) as Error,
+      );
+    });
+  });
+
+  describe('planPost against stored state', () => {
+    const first = planPost(onePost({ replies: [] }), undefined);
+
+    it('publishes a new post once as petition.received, revision 1', () => {
+      expect(first).toMatchObject({ status: 'accepted', revision: 1, newReplies: 0 });
+      expect(first.drafts.map((d) => [d.eventType, d.idempotencyKey])).toEqual([
+        [undefined, 'board:people-cq-party-secretary:100001'],
+      ]);
+    });
+
+    it('publishes nothing for the same post crawled again, even reflowed', () => {
+      const again = planPost(
+        onePost({ content: `  ${String(boardPost().content)}\n` }),
+        first.next,
+      );
+      expect(again).toMatchObject({ status: 'unchanged', drafts: [], revision: 1 });
+    });
+
+    it.each<[string, Record<string, unknown>, string[]]>([
+      [
+        'an edited text',
+        { content: `${String(boardPost().content)}补充：今晚又施工到三点。` },
+        ['body'],
+      ],
+      ['an edited title', { title: '工地夜间施工噪音扰民（补充）' }, ['subject']],
+      ['another addressee', { addressee: '重庆市市长' }, ['recipient']],
+      ['a new category', { category: '环保' }, ['meta']],
+      [
+        'title and text edited',
+        { title: '新标题', content: '完全重写的留言内容，仍然是关于夜间施工噪音的问题。' },
+        ['subject', 'body'],
+      ],
+    ])('publishes petition.updated, revision 2, for %s', (_name, overrides, changedFields) => {
+      const post = onePost(overrides);
+      const plan = planPost(post, first.next);
+      expect(plan).toMatchObject({ status: 'updated', revision: 2 });
+      expect(plan.drafts).toEqual([
+        expect.objectContaining({
+          eventType: 'petition.updated',
+          revision: 2,
+          idempotencyKey: 'board:people-cq-party-secretary:100001#r2',
+          petitionKey: 'board:people-cq-party-secretary:100001',
+          update: { changedFields, previousRevision: 1 },
+          text: post.draft.text,
+        }),
+      ]);
+      const third = planPost(onePost({ ...overrides, postedAt: '2023-01-05 08:00' }), plan.next);
+      expect(third.drafts[0]).toMatchObject({ revision: 3, update: { previousRevision: 2 } });
+    });
+
+    it('publishes petition.replied once per new official reply', () => {
+      const replied = planPost(onePost({ replies: [OFFICIAL_REPLY] }), first.next);
+      expect(replied).toMatchObject({ status: 'replied', revision: 1, newReplies: 1 });
+      expect(replied.drafts).toEqual([
+        expect.objectContaining({
+          eventType: 'petition.replied',
+          petitionKey: 'board:people-cq-party-secretary:100001',
+          idempotencyKey: expect.stringMatching(
+            /^board:people-cq-party-secretary:100001#reply-[0-9a-f]{32}$/,
+          ),
+          reply: {
+            unit: OFFICIAL_REPLY.unit,
+            repliedAt: '2023-01-04T02:00:00.000Z',
+            text: OFFICIAL_REPLY.text,
+          },
+        }),
+      ]);
+      expect(planPost(onePost({ replies: [OFFICIAL_REPLY] }), replied.next)).toMatchObject({
+        status: 'unchanged',
+        drafts: [],
+      });
+      const second = {
+        ...OFFICIAL_REPLY,
+        repliedAt: '2023-01-10 09:00',
+        text: '经复查，施工单位已整改到位。',
+      };
+      const more = planPost(onePost({ replies: [OFFICIAL_REPLY, second] }), replied.next);
+      expect(more).toMatchObject({ status: 'replied', newReplies: 1 });
+      expect(more.drafts[0]?.reply?.text).toBe(second.text);
+    });
+
+    it('publishes the post and the replies it already has when first seen', () => {
+      const plan = planPost(onePost({ replies: [OFFICIAL_REPLY] }), undefined);
+      expect(plan.status).toBe('accepted');
+      expect(plan.drafts.map((d) => d.eventType ?? 'petition.received')).toEqual([
+        'petition.received',
+        'petition.replied',
+      ]);
+    });
+
+    it('reports an edit and a new reply together as updated with the reply counted', () => {
+      const plan = planPost(onePost({ title: '新标题', replies: [OFFICIAL_REPLY] }), first.next);
+      expect(plan).toMatchObject({ status: 'updated', revision: 2, newReplies: 1 });
+      expect(plan.drafts.map((d) => [d.eventType, d.revision])).toEqual([
+        ['petition.updated', 2],
+        ['petition.replied', 2],
+      ]);
+    });
+  });
+});

@@ -1,0 +1,72 @@
+import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { trackingNumberFor } from '@app/contracts';
+import { GATEWAY_ENV } from '../../config/tokens';
+import type { GatewayEnv } from '../../config/gateway.env';
+import { IntakeService } from '../../intake/intake.service';
+import { KeyedMutex, toInbound } from '../sms/gateway/state-support';
+import { BoardFeedAdapter, type BoardPostResult } from './board-feed.adapter';
+import { planPost } from './board-post';
+import { BoardPostStore } from './board-post.store';
+
+/**
+ * `POST /channels/board/posts`: verify → parse → compare each post with its stored state →
+ * publish what is new (durably) → only then advance the state → per-post results.
+ */
+@Controller('channels/board/posts')
+export class BoardFeedController {
+  /** Pushes touching the same post are serialised, so two cannot both publish revision n + 1. */
+  private readonly locks = new KeyedMutex();
+
+  constructor(
+    private readonly adapter: BoardFeedAdapter,
+    private readonly store: BoardPostStore,
+    private readonly intake: IntakeService,
+    @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
+  ) {}
+
+  @Post()
+  async receive(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    const receivedAt = new Date();
+    const inbound = toInbound(req, this.env);
+    this.adapter.verify(inbound);
+    const { posts, rejected } = this.adapter.posts(inbound);
+    const results: BoardPostResult[] = [];
+    for (const r of rejected) {
+      const { board, postId, code, message } = r;
+      results[r.index] = { board, postId, status: 'rejected', code, message };
+    }
+    await this.locks.runAll(
+      posts.map((p) => p.key),
+      async () => {
+        const plans = posts.map((post) => ({
+          post,
+          plan: planPost(post, this.store.get(post.key)),
+        }));
+        // Throws NotDurableError (503) when Kafka does not acknowledge: no state is advanced.
+        await this.intake.accept(
+          { items: plans.flatMap((p) => p.plan.drafts), rejected: [] },
+          receivedAt,
+          String(req.id),
+        );
+        await this.store.putAll(
+          plans
+            .filter((p) => p.plan.drafts.length > 0)
+            .map((p) => ({ key: p.post.key, state: p.plan.next })),
+        );
+        for (const { post, plan } of plans) {
+          results[post.index] = {
+            board: post.board,
+            postId: post.postId,
+            status: plan.status,
+            petitionId: trackingNumberFor(post.key),
+            revision: plan.revision,
+            newReplies: plan.newReplies,
+          };
+        }
+      },
+    );
+    const reply = this.adapter.replyPosts(results);
+    await res.status(reply.status).header('content-type', reply.contentType).send(reply.body);
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { IntakeModule } from '../../intake/intake.module';
+import { BoardFeedAdapter } from './board-feed.adapter';
+import { BoardFeedController } from './board-feed.controller';
+import { BoardPostStore } from './board-post.store';
+
+/** Message-board scraper feeds: adapter, per-post state and their controller. */
+@Module({
+  imports: [IntakeModule],
+  controllers: [BoardFeedController],
+  providers: [BoardFeedAdapter, BoardPostStore],
+})
+export class BoardModule {}
