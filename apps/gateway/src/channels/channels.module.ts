@@ -7,6 +7,7 @@ import { TwilioSmsAdapter } from './sms/twilio/twilio-sms.adapter';
 import { SmsGatewayModule } from './sms/gateway/sms-gateway.module';
 import { EmailModule } from './email/email.module';
 import { BoardModule } from './board/board.module';
+import { MailboxModule } from './mailbox/mailbox.module';
 
 /**
  * THE list of HTTP channel providers, each mounted at POST /channels/<adapter.route>.
@@ -23,6 +24,7 @@ const CHANNEL_MODULES: Type<unknown>[] = [
   SmsGatewayModule,
   EmailModule,
   BoardModule,
+  MailboxModule,
 ];
 
 @Module({
