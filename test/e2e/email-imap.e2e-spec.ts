@@ -1,3 +1,4 @@
+import { normalizeBody } from '@app/text';
 import type { INestApplication } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
@@ -122,10 +123,12 @@ receipts:
         provider: 'imap',
         idempotencyKey: idKey,
         subject: c.subject,
-        original: c.body,
+        original: c.fullText,
         recipient: { id: ACCOUNT, name: '忠县县长' },
         petitioner: { email: c.from?.address ?? null },
       });
+      // The petition proper: quotes and signature stripped, then normalised like every body.
+      expect(event.body).toBe(normalizeBody(c.body));
       expect(event.attachments.map((a) => [a.filename, a.contentType, a.size])).toEqual(
         (c.attachments ?? []).map((a) => [a.filename, a.contentType, a.size]),
       );

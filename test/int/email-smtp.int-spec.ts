@@ -105,7 +105,7 @@ smtpListener: { enabled: true, host: 127.0.0.1, port: 0 }
     await raw.waitFor(() => rawFor(key).length === 1, 5000);
     expect(rawFor(key)[0]).toMatchObject({
       subject: '垃圾站三天没清运',
-      text: '菜市场旁边的垃圾站三天没人清运了，气味很大。',
+      body: '菜市场旁边的垃圾站三天没人清运了，气味很大。',
       petitioner: { name: '吴大姐', email: 'wudajie@example.test' },
     });
   });

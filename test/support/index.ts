@@ -5,3 +5,4 @@ export { startStack, testBrokers, TEST_TWILIO_TOKEN } from './stack';
 export type { Stack, StackOptions } from './stack';
 export { repoPath } from './repo-path';
 export { twilioInbound, twilioSignature } from '../fixtures/sms-twilio/inbound';
+export { OwnBroker } from './own-broker';

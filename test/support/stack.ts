@@ -27,6 +27,8 @@ export interface Stack {
 }
 
 export interface StackOptions {
+  /** A broker other than the suite's (a test that stops and starts its own). */
+  brokers?: string[];
   gatewayEnv?: Record<string, string>;
   normalizerEnv?: Record<string, string>;
   /** Start only the gateway (for tests of the raw topic). */
@@ -45,7 +47,7 @@ export function testBrokers(): string[] {
  * topic namespace of their own so test files never see each other's records.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const brokers = testBrokers();
+  const brokers = options.brokers ?? testBrokers();
   const namespace = `t-${randomUUID().slice(0, 8)}.`;
   const stateDir = mkdtempSync(join(tmpdir(), 'petition-state-'));
   const common = {
@@ -61,6 +63,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       PORT: '0',
       HOST: '127.0.0.1',
       TWILIO_AUTH_TOKEN: TEST_TWILIO_TOKEN,
+      SPOOL_DIR: join(stateDir, 'spool'),
       ...options.gatewayEnv,
     }),
   );

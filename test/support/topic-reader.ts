@@ -29,6 +29,19 @@ export class TopicReader {
       logLevel: logLevel.NOTHING,
     });
     this.consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, readUncommitted: false });
+    // Like the normalizer, the reader comes back after a crash (fault tests stop the broker).
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart && !this.stopped)
+        setTimeout(() => void this.run().catch(() => undefined), 1000);
+    });
+    await this.run();
+    return this;
+  }
+
+  private stopped = false;
+
+  private async run(): Promise<void> {
+    if (!this.consumer || this.stopped) return;
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
@@ -46,7 +59,6 @@ export class TopicReader {
         return Promise.resolve();
       },
     });
-    return this;
   }
 
   json<T = Record<string, unknown>>(): T[] {
@@ -72,6 +84,7 @@ export class TopicReader {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.consumer?.disconnect();
   }
 }

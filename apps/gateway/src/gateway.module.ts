@@ -8,6 +8,7 @@ import { ChannelsModule } from './channels/channels.module';
 import { CoreModule } from './config/core.module';
 import type { GatewayEnv } from './config/gateway.env';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ChannelErrorFilter } from './http/channel-error.filter';
 
 @Module({})
@@ -38,6 +39,7 @@ export class GatewayModule {
           },
         }),
         CoreModule.forEnv(env),
+        MetricsModule,
         HealthModule,
         ChannelsModule,
       ],

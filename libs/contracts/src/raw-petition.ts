@@ -28,6 +28,11 @@ export interface RawPetition {
   subject: string | null;
   /** The text exactly as received (after transfer decoding), before any normalisation. */
   text: string;
+  /**
+   * The petition proper when the channel cleaned it (e-mail: quoted replies and signature
+   * stripped); absent or null means `text` is the petition. The event's `original` stays `text`.
+   */
+  body?: string | null;
   attachments: AttachmentMeta[];
   /** Channel-specific facts (board post id and URL, SMS segment info, mail thread ids…). */
   meta: Record<string, string | number | boolean | null>;

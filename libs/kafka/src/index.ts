@@ -6,3 +6,7 @@ export { BatchingPublisher } from './batching-publisher';
 export type { BatchingPublisherOptions } from './batching-publisher';
 export type { OutboundRecord, RecordSink } from './outbound-record';
 export { PublishTimeoutError, PublisherClosedError } from './publish-errors';
+export { DiskSpool } from './spool/disk-spool';
+export { SpoolingSink } from './spool/spooling-sink';
+export type { SpoolingSinkOptions } from './spool/spooling-sink';
+export { SpoolFullError } from './spool/spool-errors';

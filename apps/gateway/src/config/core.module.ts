@@ -10,9 +10,22 @@ import { resolve } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { loadChannelsConfig } from '@app/config';
 import { topicNames } from '@app/contracts';
-import { BatchingPublisher, createKafka, ensureTopics, parseBrokers } from '@app/kafka';
+import {
+  BatchingPublisher,
+  createKafka,
+  ensureTopics,
+  parseBrokers,
+  SpoolingSink,
+} from '@app/kafka';
 import type { GatewayEnv } from './gateway.env';
-import { CHANNELS_CONFIG, GATEWAY_ENV, KAFKA_CLIENT, RECORD_SINK, TOPIC_NAMES } from './tokens';
+import {
+  CHANNELS_CONFIG,
+  GATEWAY_ENV,
+  KAFKA_CLIENT,
+  KAFKA_PUBLISHER,
+  RECORD_SINK,
+  TOPIC_NAMES,
+} from './tokens';
 
 /**
  * Settings and the external systems (Kafka) behind DI tokens, built once at boot. The module is
@@ -39,10 +52,26 @@ export class CoreModule implements OnApplicationBootstrap, OnApplicationShutdown
             }),
         },
         {
-          provide: RECORD_SINK,
+          provide: KAFKA_PUBLISHER,
           inject: [KAFKA_CLIENT],
           useFactory: (kafka: Kafka) =>
             new BatchingPublisher(kafka, { timeoutMs: env.PUBLISH_TIMEOUT_MS, maxBatch: 2000 }),
+        },
+        {
+          provide: RECORD_SINK,
+          inject: [KAFKA_PUBLISHER, PinoLogger],
+          useFactory: (publisher: BatchingPublisher, log: PinoLogger) => {
+            const sink = new SpoolingSink(publisher, {
+              dir: resolve(env.SPOOL_DIR),
+              directTimeoutMs: env.PUBLISH_TIMEOUT_MS,
+              maxBytes: env.SPOOL_MAX_BYTES,
+              relayBatch: 1000,
+              log: (level, message, extra) => log[level](extra ?? {}, message),
+            });
+            // Opened here, at construction: an unwritable spool stops the gateway before it listens.
+            sink.start();
+            return sink;
+          },
         },
       ],
       exports: [GATEWAY_ENV, CHANNELS_CONFIG, KAFKA_CLIENT, RECORD_SINK, TOPIC_NAMES],
@@ -52,7 +81,8 @@ export class CoreModule implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
-    @Inject(RECORD_SINK) private readonly publisher: BatchingPublisher,
+    @Inject(KAFKA_PUBLISHER) private readonly publisher: BatchingPublisher,
+    @Inject(RECORD_SINK) private readonly sink: SpoolingSink,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -67,6 +97,7 @@ export class CoreModule implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.sink.close();
     await this.publisher.close();
   }
 }

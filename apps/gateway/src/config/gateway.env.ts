@@ -51,13 +51,28 @@ export class GatewayEnv {
   @Matches(/^[A-Za-z0-9._-]{0,100}$/)
   TOPIC_NAMESPACE = '';
 
-  /** How long a sender waits for Kafka's acknowledgement before getting 503 + Retry-After. */
+  /**
+   * How long an item may wait for Kafka's acknowledgement before it goes to the local spool
+   * instead (and the sender is acknowledged once the spool has it on disk).
+   */
   @IsOptional()
   @Transform(toInt)
   @IsInt()
-  @Min(100)
+  @Min(50)
   @Max(60000)
-  PUBLISH_TIMEOUT_MS = 5000;
+  PUBLISH_TIMEOUT_MS = 2000;
+
+  /** The fsync'd spool for when Kafka is down or slow; the gateway refuses to start if it is not writable. */
+  @IsOptional()
+  @IsString()
+  SPOOL_DIR = '.cache/gateway-spool';
+
+  /** Bytes waiting in the spool beyond which new items get 503 + Retry-After. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  SPOOL_MAX_BYTES = 512 * 1024 * 1024;
 
   @IsOptional()
   @Transform(toInt)
@@ -149,6 +164,14 @@ export class GatewayEnv {
    * Not enumerable, so it never appears when the settings are printed or logged.
    */
   declare readonly secrets: Readonly<Record<string, string>>;
+
+  /**
+   * Comma-separated channel routes (e.g. `sms/twilio`) whose signature checks run in shadow
+   * mode: failures are logged and counted, not refused. Off (empty) by default.
+   */
+  @IsOptional()
+  @Matches(/^[a-z0-9/,\s-]*$/)
+  SIGNATURE_SHADOW_ROUTES = '';
 
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

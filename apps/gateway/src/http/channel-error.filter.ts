@@ -18,6 +18,12 @@ export class ChannelErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      const body = exception.getResponse();
+      // Terminus answers 503 with the full health report: keep it, an operator needs the details.
+      if (typeof body === 'object' && body !== null && 'details' in body) {
+        void reply.status(status).send(body);
+        return;
+      }
       void reply
         .status(status)
         .send({ error: { code: httpCode(status), message: exception.message } });

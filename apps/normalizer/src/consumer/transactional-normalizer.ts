@@ -52,11 +52,30 @@ export class TransactionalNormalizer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: Number.MAX_SAFE_INTEGER },
+    });
+    // kafkajs restarts its consumer after retriable errors only; a broker that went away or a
+    // group coordinator still loading can end in a "non-retriable" crash. A normalizer that
+    // silently stops consuming loses nothing but delays everything, so it always comes back.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopping) return;
+      this.options.log('warn', 'consumer crashed; restarting it', { err: payload.error });
+      setTimeout(
+        () => void this.runConsumer().catch((e: unknown) => this.retryLater(e)),
+        2000,
+      ).unref();
     });
   }
 
+  private stopping = false;
+
   async start(): Promise<void> {
     await this.producer.connect();
+    await this.runConsumer();
+  }
+
+  private async runConsumer(): Promise<void> {
+    if (this.stopping) return;
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.options.topics.raw], fromBeginning: true });
     await this.consumer.run({
@@ -66,7 +85,16 @@ export class TransactionalNormalizer {
     });
   }
 
+  private retryLater(error: unknown): void {
+    this.options.log('warn', 'consumer restart failed; trying again', { err: error });
+    setTimeout(
+      () => void this.runConsumer().catch((e: unknown) => this.retryLater(e)),
+      2000,
+    ).unref();
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }

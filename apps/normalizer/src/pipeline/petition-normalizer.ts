@@ -66,7 +66,7 @@ export function buildPetitionEvent(
       anonymous,
     },
     subject: cleanOrNull(raw.subject),
-    body: normalizeBody(raw.text),
+    body: normalizeBody(raw.body ?? raw.text),
     original: raw.text,
     attachments: raw.attachments,
     meta: raw.meta,

@@ -38,13 +38,16 @@ describe('email petition mapping', () => {
       provider: 'imap',
       petitioner: { name: '赵小红', email: 'zhaoxh@example.test', phone: null, idNumber: null },
       subject: 'Re: 您的信访事项已受理',
-      text: '补充一下：施工单位晚上十一点以后还在打桩，噪音很大。',
+      body: '补充一下：施工单位晚上十一点以后还在打桩，噪音很大。',
       meta: {
         inReplyToPetitionId: ORIGIN_PETITION_ID,
         quotesStripped: true,
         originalRef: 'blob:sha256/' + 'a'.repeat(64),
       },
     });
+    // The whole decoded text stays available as the event's `original`.
+    expect(draft.text).toContain('写道：');
+    expect(draft.text.startsWith(draft.body ?? '')).toBe(true);
     const { ref: _ref, petitionKey: _pk, ...rest } = draft;
     const raw = {
       ...rest,

@@ -51,7 +51,7 @@ export interface EmailDraftContext {
 
 /** Pure: the petition a parsed mail becomes. No I/O, no clock. */
 export function toPetitionDraft(mail: ParsedMail, ctx: EmailDraftContext): PetitionDraft {
-  const truncated = mail.body.length > MAX_TEXT;
+  const truncated = mail.fullText.length > MAX_TEXT;
   return {
     ref: mail.messageId ?? `sha256:${mail.rawSha256}`,
     idempotencyKey: emailIdempotencyKey(mail),
@@ -65,7 +65,10 @@ export function toPetitionDraft(mail: ParsedMail, ctx: EmailDraftContext): Petit
       idNumber: null,
     },
     subject: mail.subject?.slice(0, MAX_SUBJECT) ?? null,
-    text: truncated ? mail.body.slice(0, MAX_TEXT) : mail.body,
+    // The event's `original` is the whole decoded mail text; its `body` the petition without
+    // quoted replies and signature.
+    text: truncated ? mail.fullText.slice(0, MAX_TEXT) : mail.fullText,
+    body: mail.body.slice(0, MAX_TEXT),
     attachments: ctx.attachments,
     meta: {
       source: ctx.source,
