@@ -22,7 +22,10 @@ describe('no loss when Kafka is down', () => {
     broker.start();
     stack = await startStack({
       brokers: broker.brokers,
-      gatewayEnv: { PUBLISH_TIMEOUT_MS: '300', LOG_LEVEL: process.env.DEBUG_SPOOL ? 'info' : 'silent' },
+      gatewayEnv: {
+        PUBLISH_TIMEOUT_MS: '300',
+        LOG_LEVEL: process.env.DEBUG_SPOOL ? 'info' : 'silent',
+      },
       normalizerEnv: { LOG_LEVEL: process.env.DEBUG_SPOOL ? 'info' : 'silent' },
     });
   }, 120000);
