@@ -137,7 +137,9 @@ describe('judgement, end to end', () => {
     const clusterIds = new Set(events.map((e) => e.dedup?.clusterId));
     expect(clusterIds.size).toBe(1);
     expect(events.map((e) => e.dedup?.outcome)).toEqual(['new', 'new', 'new', 'new']);
-    expect(events[3]?.dedup?.clusterSize).toBe(4);
+    // Petitions are keyed by tracking number, so they may be judged in any order across
+    // partitions: the sizes are 1..4 in some order.
+    expect(events.map((e) => e.dedup?.clusterSize).sort()).toEqual([1, 2, 3, 4]);
     await clusters.waitFor((r) => r.length >= 1);
     await clusters.settle();
     const alerts = clusters.json<ClusterAlert>();

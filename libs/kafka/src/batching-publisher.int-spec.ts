@@ -46,6 +46,27 @@ describe('BatchingPublisher against a real broker', () => {
   });
 });
 
+describe('BatchingPublisher with large records', () => {
+  it('splits a burst larger than the broker takes in one request into several requests', async () => {
+    const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+    const topic = `publisher-big-${randomUUID()}`;
+    await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+    const publisher = new BatchingPublisher(kafka, { timeoutMs: 10000, maxBatch: 2000 });
+    await publisher.connect();
+    // 30 × 100 kB on one partition: 3 MB, far over the default message.max.bytes (1 MiB).
+    const value = 'x'.repeat(100_000);
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => publisher.publish({ topic, key: `k${i}`, value })),
+    );
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(30);
+    await publisher.close();
+  });
+});
+
 describe('BatchingPublisher when Kafka does not answer', () => {
   let blackHole: Server;
   const sockets: Socket[] = [];

@@ -15,7 +15,15 @@ export interface BatchingPublisherOptions {
   timeoutMs: number;
   /** Upper bound of records in one produce request. */
   maxBatch: number;
+  /**
+   * Upper bound of record bytes in one produce request (default 512 KiB, half the broker's default
+   * message.max.bytes, which bounds each partition's record batch). A larger single record goes
+   * alone.
+   */
+  maxBytes?: number;
 }
+
+const DEFAULT_MAX_BYTES = 512 * 1024;
 
 /**
  * An idempotent, acks=all producer that turns many concurrent `publish` calls into few produce
@@ -84,7 +92,16 @@ export class BatchingPublisher implements RecordSink {
     // Records whose caller already gave up are not sent: the caller was told "not durable".
     this.queue = this.queue.filter((p) => !p.settled);
     if (this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.options.maxBatch);
+    const maxBytes = this.options.maxBytes ?? DEFAULT_MAX_BYTES;
+    let take = 0;
+    let bytes = 0;
+    while (take < this.queue.length && take < this.options.maxBatch) {
+      const size = recordBytes((this.queue[take] as Pending).record);
+      if (take > 0 && bytes + size > maxBytes) break;
+      bytes += size;
+      take++;
+    }
+    const batch = this.queue.splice(0, take);
     this.inFlight = true;
     void this.send(batch).finally(() => {
       this.inFlight = false;
@@ -114,4 +131,11 @@ export class BatchingPublisher implements RecordSink {
       this.connected = undefined;
     }
   }
+}
+
+function recordBytes(r: OutboundRecord): number {
+  let n = 64 + Buffer.byteLength(r.key) + Buffer.byteLength(r.value);
+  for (const [k, v] of Object.entries(r.headers ?? {}))
+    n += Buffer.byteLength(k) + Buffer.byteLength(v) + 8;
+  return n;
 }

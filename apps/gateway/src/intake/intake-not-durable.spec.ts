@@ -11,11 +11,13 @@ import { ChannelsModule } from '../channels/channels.module';
 import { loadGatewayEnv } from '../config/gateway.env';
 import { CHANNELS_CONFIG, GATEWAY_ENV, RECORD_SINK, TOPIC_NAMES } from '../config/tokens';
 import { ChannelErrorFilter } from '../http/channel-error.filter';
+import { MetricsModule } from '../metrics/metrics.module';
 import { Global, Module } from '@nestjs/common';
 
 /** A sink that never makes anything durable (Kafka down or too slow). */
 class RefusingSink implements RecordSink {
   readonly attempts: OutboundRecord[] = [];
+  readonly depth = { records: 0, bytes: 0, mode: 'direct' as const };
   publish(record: OutboundRecord): Promise<void> {
     this.attempts.push(record);
     return Promise.reject(new PublishTimeoutError(5));
@@ -46,7 +48,12 @@ describe('when Kafka cannot take an item in time', () => {
     })
     class FakeCore {}
     const moduleRef = await Test.createTestingModule({
-      imports: [LoggerModule.forRoot({ pinoHttp: { level: 'silent' } }), FakeCore, ChannelsModule],
+      imports: [
+        LoggerModule.forRoot({ pinoHttp: { level: 'silent' } }),
+        FakeCore,
+        MetricsModule,
+        ChannelsModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: ChannelErrorFilter }],
     }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
