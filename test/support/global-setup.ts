@@ -22,4 +22,7 @@ export default function globalSetup(): void {
   execFileSync('bash', [join(root, 'scripts', 'kafka.sh'), 'start'], { env, stdio: 'inherit' });
   process.env.KAFKA_BROKERS = `127.0.0.1:${port}`;
   process.env.TEST_KAFKA_STARTED = dataDir;
+  // The mailbox page is tested in Debian's Chromium; installing it on a fresh machine can take
+  // longer than any one test's timeout, so it happens here, once, before the suite.
+  execFileSync('bash', [join(root, 'scripts', 'chromium.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
