@@ -17,3 +17,4 @@ export {
 export { RecipientDirectory } from './recipient-directory';
 export { resolveSecret } from './secret-ref';
 export type { SecretSource } from './secret-ref';
+export { KafkaAppEnv, loadEnv, toInt } from './app-env';

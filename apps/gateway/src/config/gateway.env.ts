@@ -10,16 +10,13 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { validateConfig } from '@app/config';
-
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+import { KafkaAppEnv, loadEnv, toInt } from '@app/config';
 
 /**
  * The gateway's environment, validated once at boot. This is the only place that reads
  * process.env; a bad value stops the process with a message naming the variable.
  */
-export class GatewayEnv {
+export class GatewayEnv extends KafkaAppEnv {
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -31,25 +28,9 @@ export class GatewayEnv {
   @IsString()
   HOST = '0.0.0.0';
 
-  @IsString()
-  @MinLength(3)
-  KAFKA_BROKERS!: string;
-
   @IsOptional()
   @IsString()
   KAFKA_CLIENT_ID = 'petition-gateway';
-
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  TOPIC_PARTITIONS = 6;
-
-  /** Prefix for every topic name (e.g. `staging.`), so deployments can share a cluster. */
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9._-]{0,100}$/)
-  TOPIC_NAMESPACE = '';
 
   /**
    * How long an item may wait for Kafka's acknowledgement before it goes to the local spool
@@ -172,25 +153,10 @@ export class GatewayEnv {
   @IsOptional()
   @Matches(/^[a-z0-9/,\s-]*$/)
   SIGNATURE_SHADOW_ROUTES = '';
-
-  @IsOptional()
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL = 'info';
 }
 
 export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv {
-  // Only the variables this class knows are passed on: unrelated variables are not errors.
-  const known = Object.keys(new GatewayEnv()).concat([
-    'KAFKA_BROKERS',
-    'TWILIO_AUTH_TOKEN',
-    'TWILIO_ACCOUNT_SID',
-    'PUBLIC_BASE_URL',
-    'MAILBOX_QUERY_CODE_SECRET',
-  ]);
-  const picked = Object.fromEntries(
-    Object.entries(env).filter(([k, v]) => known.includes(k) && v !== ''),
-  );
-  const validated = validateConfig(GatewayEnv, picked, 'environment');
+  const validated = loadEnv(GatewayEnv, env);
   const secrets = Object.fromEntries(
     Object.entries(env).filter(
       (e): e is [string, string] => /^[A-Z][A-Z0-9_]*_SECRET$/.test(e[0]) && !!e[1],

@@ -1,16 +1,9 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, IsString, Max, Min, MinLength } from 'class-validator';
-import { validateConfig } from '@app/config';
-
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { KafkaAppEnv, loadEnv, toInt } from '@app/config';
 
 /** The normalizer's environment, validated once at boot; the only reader of process.env. */
-export class NormalizerEnv {
-  @IsString()
-  @MinLength(3)
-  KAFKA_BROKERS!: string;
-
+export class NormalizerEnv extends KafkaAppEnv {
   @IsOptional()
   @IsString()
   KAFKA_CLIENT_ID = 'petition-normalizer';
@@ -28,18 +21,6 @@ export class NormalizerEnv {
   @IsString()
   @MinLength(1)
   NORMALIZER_INSTANCE_ID = 'normalizer-0';
-
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  TOPIC_PARTITIONS = 6;
-
-  /** Prefix for every topic name (e.g. `staging.`), so deployments can share a cluster. */
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9._-]{0,100}$/)
-  TOPIC_NAMESPACE = '';
 
   /** Embedded state (replay keys, dedup fingerprints); survives restarts. */
   @IsOptional()
@@ -95,20 +76,8 @@ export class NormalizerEnv {
   @Min(1)
   @Max(3650)
   CLUSTER_ALERT_WINDOW_DAYS = 7;
-
-  @IsOptional()
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL = 'info';
 }
 
 export function loadNormalizerEnv(env: NodeJS.ProcessEnv = process.env): NormalizerEnv {
-  const known = Object.keys(new NormalizerEnv()).concat([
-    'KAFKA_BROKERS',
-    'IDENTITY_KEY_SECRET',
-    'REDIS_URL',
-  ]);
-  const picked = Object.fromEntries(
-    Object.entries(env).filter(([k, v]) => known.includes(k) && v !== ''),
-  );
-  return validateConfig(NormalizerEnv, picked, 'environment');
+  return loadEnv(NormalizerEnv, env);
 }
