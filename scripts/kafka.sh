@@ -22,17 +22,12 @@ DATA="${KAFKA_DATA_DIR:-$CACHE/data-$PORT}"
 PIDFILE="$DATA/kafka.pid"
 LOG="$DATA/server.log"
 TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+SERVICE_TAG="kafka:$PORT"
+# shellcheck source=lib/service.sh
+source "$ROOT/scripts/lib/service.sh"
 
-say() { printf '[kafka:%s] %s\n' "$PORT" "$*" >&2; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-running_pid() {
-  [[ -f "$PIDFILE" ]] || return 1
-  local pid
-  pid="$(cat "$PIDFILE")"
-  kill -0 "$pid" 2>/dev/null && echo "$pid"
-}
 
 resolve_jars() {
   # A marker written after a complete copy, so an interrupted download is retried, not trusted.
@@ -122,61 +117,13 @@ start() {
   wait_ready "$!"
 }
 
+broker_ready() { port_open "$PORT" && grep -q "Kafka Server started" "$LOG" 2>/dev/null; }
+
 wait_ready() {
-  local pid="$1" waited=0
-  until port_open "$PORT" && grep -q "Kafka Server started" "$LOG" 2>/dev/null; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      say "broker exited during start; last lines of $LOG:"
-      tail -n 30 "$LOG" >&2 || true
-      tail -n 30 "$DATA/stdout.log" >&2 || true
-      exit 1
-    fi
-    if ((waited >= TIMEOUT * 5)); then
-      say "not ready after ${TIMEOUT}s"
-      exit 1
-    fi
-    sleep 0.2
-    waited=$((waited + 1))
-  done
-  say "ready on 127.0.0.1:$PORT (pid $pid)"
+  wait_until "$1" "$TIMEOUT" broker_ready
+  say "ready on 127.0.0.1:$PORT (pid $1)"
 }
 
-stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    say "not running"
-    rm -f "$PIDFILE"
-    return
-  fi
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "did not stop in 30s; killing"
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$PIDFILE"
-  say "stopped"
-}
 
-status() {
-  if pid="$(running_pid)"; then
-    say "running (pid $pid)"
-  else
-    say "not running"
-    return 3
-  fi
-}
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  status) status ;;
-  logs) tail -n "${2:-100}" "$LOG" ;;
-  *)
-    echo "usage: $0 start|stop|status|logs [lines]" >&2
-    exit 2
-    ;;
-esac
+service_main "$@"

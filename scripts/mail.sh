@@ -24,17 +24,12 @@ DATA="${MAIL_DATA_DIR:-$CACHE/run-$SMTP_PORT}"
 PIDFILE="$DATA/greenmail.pid"
 LOG="$DATA/greenmail.log"
 TIMEOUT="${MAIL_START_TIMEOUT:-60}"
+SERVICE_TAG="mail:$SMTP_PORT/$IMAP_PORT"
+# shellcheck source=lib/service.sh
+source "$ROOT/scripts/lib/service.sh"
 
-say() { printf '[mail:%s/%s] %s\n' "$SMTP_PORT" "$IMAP_PORT" "$*" >&2; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-running_pid() {
-  [[ -f "$PIDFILE" ]] || return 1
-  local pid
-  pid="$(cat "$PIDFILE")"
-  kill -0 "$pid" 2>/dev/null && echo "$pid"
-}
 
 resolve_jar() {
   # A marker written after a complete copy, so an interrupted download is retried, not trusted.
@@ -78,60 +73,13 @@ start() {
   wait_ready "$!"
 }
 
+both_ports_open() { port_open "$SMTP_PORT" && port_open "$IMAP_PORT"; }
+
 wait_ready() {
-  local pid="$1" waited=0
-  until port_open "$SMTP_PORT" && port_open "$IMAP_PORT"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      say "server exited during start; last lines of $LOG:"
-      tail -n 30 "$LOG" >&2 || true
-      exit 1
-    fi
-    if ((waited >= TIMEOUT * 5)); then
-      say "not ready after ${TIMEOUT}s"
-      exit 1
-    fi
-    sleep 0.2
-    waited=$((waited + 1))
-  done
-  say "ready: SMTP 127.0.0.1:$SMTP_PORT, IMAP 127.0.0.1:$IMAP_PORT (pid $pid)"
+  wait_until "$1" "$TIMEOUT" both_ports_open
+  say "ready: SMTP 127.0.0.1:$SMTP_PORT, IMAP 127.0.0.1:$IMAP_PORT (pid $1)"
 }
 
-stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    say "not running"
-    rm -f "$PIDFILE"
-    return
-  fi
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "did not stop in 20s; killing"
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$PIDFILE"
-  say "stopped"
-}
 
-status() {
-  if pid="$(running_pid)"; then
-    say "running (pid $pid)"
-  else
-    say "not running"
-    return 3
-  fi
-}
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  status) status ;;
-  logs) tail -n "${2:-100}" "$LOG" ;;
-  *)
-    echo "usage: $0 start|stop|status|logs [lines]" >&2
-    exit 2
-    ;;
-esac
+service_main "$@"

@@ -16,8 +16,10 @@ DATA="${REDIS_DATA_DIR:-$ROOT/.cache/redis/data-$PORT}"
 PIDFILE="$DATA/redis.pid"
 LOG="$DATA/redis.log"
 TIMEOUT="${REDIS_START_TIMEOUT:-20}"
+SERVICE_TAG="redis:$PORT"
+# shellcheck source=lib/service.sh
+source "$ROOT/scripts/lib/service.sh"
 
-say() { printf '[redis:%s] %s\n' "$PORT" "$*" >&2; }
 
 ensure_installed() {
   if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then return; fi
@@ -35,14 +37,11 @@ ensure_installed() {
   fi
 }
 
+# A clean shutdown first; the shared stop() signals whatever is left.
+service_stop_hook() { redis-cli -h 127.0.0.1 -p "$PORT" shutdown nosave >/dev/null 2>&1; }
+
 ping() { redis-cli -h 127.0.0.1 -p "$PORT" ping 2>/dev/null | grep -q PONG; }
 
-running_pid() {
-  [[ -f "$PIDFILE" ]] || return 1
-  local pid
-  pid="$(cat "$PIDFILE")"
-  kill -0 "$pid" 2>/dev/null && echo "$pid"
-}
 
 start() {
   ensure_installed
@@ -59,38 +58,10 @@ start() {
   redis-server --bind 127.0.0.1 --port "$PORT" --dir "$DATA" --daemonize yes \
     --pidfile "$PIDFILE" --logfile "$LOG" --save 60 1000 --appendonly no \
     --protected-mode yes >/dev/null
-  local waited=0
-  until ping; do
-    if ((waited >= TIMEOUT * 10)); then
-      say "did not answer PING within ${TIMEOUT}s; see $LOG"
-      tail -n 20 "$LOG" >&2 || true
-      exit 1
-    fi
-    sleep 0.1
-    waited=$((waited + 1))
-  done
+  wait_until "" "$TIMEOUT" ping
   say "started (pid $(running_pid)), data in $DATA"
 }
 
-stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    say "not running"
-    rm -f "$PIDFILE"
-    return
-  fi
-  redis-cli -h 127.0.0.1 -p "$PORT" shutdown nosave >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "pid $pid did not exit; sending KILL"
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$PIDFILE"
-  say "stopped"
-}
 
 status() {
   local pid
@@ -102,12 +73,4 @@ status() {
   fi
 }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  status) status ;;
-  *)
-    echo "usage: $0 start|stop|status" >&2
-    exit 2
-    ;;
-esac
+service_main "$@"
