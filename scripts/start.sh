@@ -13,10 +13,13 @@ if [[ -z "${KAFKA_BROKERS:-}" ]]; then
     export TWILIO_AUTH_TOKEN="local-dev-twilio-token"
     echo "[start] TWILIO_AUTH_TOKEN not set: using the local development token 'local-dev-twilio-token'" >&2
   fi
-  if [[ -z "${IDENTITY_KEY_SECRET:-}" ]]; then
-    export IDENTITY_KEY_SECRET="local-dev-identity-secret"
-    echo "[start] IDENTITY_KEY_SECRET not set: using a local development secret" >&2
-  fi
+  # The same for the other secrets the default config/channels.yaml refers to.
+  for var in IDENTITY_KEY_SECRET MAILBOX_QUERY_CODE_SECRET SMS_GATEWAY_ZHONGXIAN_SECRET; do
+    if [[ -z "${!var:-}" ]]; then
+      export "$var=local-dev-${var,,}"
+      echo "[start] $var not set: using the local development value 'local-dev-${var,,}'" >&2
+    fi
+  done
 fi
 
 npx nest build gateway >&2
