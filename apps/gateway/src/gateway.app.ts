@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import type { GatewayEnv } from './config/gateway.env';
 import { GatewayModule } from './gateway.module';
+import { fastifyErrorHandler } from './http/fastify-error.handler';
 
 /** Builds the gateway (used by main.ts and by end-to-end tests, which pass their own env). */
 export async function createGatewayApp(env: GatewayEnv): Promise<NestFastifyApplication> {
@@ -12,6 +13,9 @@ export async function createGatewayApp(env: GatewayEnv): Promise<NestFastifyAppl
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustProxy: env.TRUST_PROXY === 'true',
   });
+  // Before Nest registers its routes: their encapsulated contexts inherit this handler, so body
+  // parsing errors (bad JSON, wrong type, too large) answer in our error format too.
+  adapter.getInstance().setErrorHandler(fastifyErrorHandler);
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forEnv(env), adapter, {
     rawBody: true,
     bufferLogs: true,

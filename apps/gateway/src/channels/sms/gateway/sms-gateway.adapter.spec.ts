@@ -179,6 +179,32 @@ describe('SmsGatewayAdapter', () => {
       ['blank text', { text: ' \n ' }, 'bad-1', 'empty-message'],
       ['text over 17,000 characters', { text: '字'.repeat(17_001) }, 'bad-1', 'text-too-long'],
       ['a malformed receive time', { receivedAt: 'yesterday' }, 'bad-1', 'invalid-received-at'],
+      // Found by the hostile-input properties: these threw a RangeError (500) in toISOString.
+      [
+        'a receive time beyond the Date range',
+        { receivedAt: 1e20 },
+        'bad-1',
+        'invalid-received-at',
+      ],
+      [
+        'the largest double as receive time',
+        { receivedAt: Number.MAX_VALUE },
+        'bad-1',
+        'invalid-received-at',
+      ],
+      [
+        'a receive time after year 9999',
+        { receivedAt: 253402300800 },
+        'bad-1',
+        'invalid-received-at',
+      ],
+      ['a negative receive time', { receivedAt: -1 }, 'bad-1', 'invalid-received-at'],
+      [
+        'receive time in year 0',
+        { receivedAt: '0000-01-01T00:00:00Z' },
+        'bad-1',
+        'invalid-received-at',
+      ],
       [
         'a part number above the total',
         { concat: { ref: 7, total: 2, part: 3 } },

@@ -20,6 +20,8 @@ const MESSAGE_ID = /^[\x21-\x7e]{1,128}$/;
 /** A concatenated SMS has at most 255 parts of ≤ 67 UCS-2 characters; 255 × 67 rounds up to this. */
 const MAX_TEXT = 17_000;
 const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
+/** 10000-01-01T00:00:00Z: later times have no four-digit year. */
+const MAX_TIME_MS = Date.UTC(10000, 0, 1);
 
 /** Where a part of a concatenated SMS belongs. */
 export interface SegmentInfo {
@@ -255,7 +257,8 @@ function timeOf(v: unknown): string | null | undefined {
   if (typeof v === 'number' && Number.isFinite(v) && v > 0) ms = v * 1000;
   else if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v)) ms = Date.parse(v);
   else return undefined;
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  // Within years 1970-9999: anything else is no gateway clock (and would not be an RFC 3339 time).
+  return ms >= 0 && ms < MAX_TIME_MS ? new Date(ms).toISOString() : undefined;
 }
 
 /** The concatenation info, null when absent, undefined when malformed. */
