@@ -127,7 +127,11 @@ export class TransactionalNormalizer {
     await this.claims.flush();
     const txn = await this.producer.transaction();
     try {
-      if (out.length > 0) await txn.sendBatch({ topicMessages: groupByTopic(out), acks: -1 });
+      // Several produce requests when the batch is large: one request holding a whole fetched
+      // batch's events (each event carries the body twice) exceeds the broker's message.max.bytes,
+      // which would fail the transaction on every re-read and stop the consumer for good.
+      for (const chunk of chunkByBytes(out, MAX_REQUEST_BYTES))
+        await txn.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
       await txn.sendOffsets({
         consumerGroupId: this.options.groupId,
         topics: [
@@ -161,6 +165,38 @@ export class TransactionalNormalizer {
         partition: batch.partition,
       });
   }
+}
+
+/**
+ * Bytes of records per produce request: half the broker's default message.max.bytes (1 MiB), which
+ * bounds each partition's record batch in a request, leaving room for batch and record overhead.
+ */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+function recordBytes(r: OutboundRecord): number {
+  let n = 64 + Buffer.byteLength(r.key) + Buffer.byteLength(r.value);
+  for (const [k, v] of Object.entries(r.headers ?? {}))
+    n += Buffer.byteLength(k) + Buffer.byteLength(v) + 8;
+  return n;
+}
+
+/** Consecutive chunks of at most `maxBytes` (a larger single record goes alone). */
+export function chunkByBytes(records: OutboundRecord[], maxBytes: number): OutboundRecord[][] {
+  const chunks: OutboundRecord[][] = [];
+  let current: OutboundRecord[] = [];
+  let size = 0;
+  for (const r of records) {
+    const n = recordBytes(r);
+    if (current.length > 0 && size + n > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(r);
+    size += n;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 function stringHeaders(message: KafkaMessage): Record<string, string> {

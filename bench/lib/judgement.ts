@@ -1,0 +1,251 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CategoryPipeline, IntentClassifier } from '@app/classify';
+import {
+  RAW_PETITION_SCHEMA,
+  petitionEventProblems,
+  rawPetitionProblems,
+  topicNames,
+  trackingNumberFor,
+  type PetitionEvent,
+  type RawPetition,
+} from '@app/contracts';
+import { DedupEngine, LmdbDedupStore } from '@app/dedup';
+import { loadRoutingConfig, routePetition } from '@app/routing';
+import { detectScript, matchText } from '@app/text';
+import { PetitionJudge } from '../../apps/normalizer/src/pipeline/petition-judge';
+import { buildPetitionEvent } from '../../apps/normalizer/src/pipeline/petition-normalizer';
+import { RawRecordProcessor } from '../../apps/normalizer/src/pipeline/raw-record-processor';
+import { LmdbClaimStore } from '../../apps/normalizer/src/state/claim-store';
+import { ReplayStore } from '../../apps/normalizer/src/state/replay-store';
+import { ROOT } from './apps';
+import type { Message } from './channels';
+
+const IDENTITY_SECRET = 'bench-identity-secret-0123456789';
+const OPTIONS = { phoneRegion: 'CN' as const, identitySecret: IDENTITY_SECRET };
+
+/** A raw petition as the gateway would publish it (SMS via Twilio shape), n-th of the run. */
+function rawOf(m: Message, n: number, runId: string, at: Date): RawPetition {
+  const key = `sms:twilio:${runId}-${n}`;
+  return {
+    schema: RAW_PETITION_SCHEMA,
+    petitionId: trackingNumberFor(key),
+    receivedAt: at.toISOString(),
+    eventType: 'petition.received',
+    revision: 1,
+    update: null,
+    reply: null,
+    idempotencyKey: key,
+    channel: 'sms',
+    provider: 'twilio',
+    recipient: null,
+    petitioner: {
+      name: null,
+      phone: `+86139${String(10_000_000 + (n % 50_000))}`,
+      email: null,
+      idNumber: null,
+    },
+    subject: m.title || null,
+    text: m.text,
+    attachments: [],
+    meta: { providerMessageId: `${runId}-${n}` },
+  };
+}
+
+function buildJudge(
+  dedupDir: string,
+  noSync: boolean,
+): { judge: PetitionJudge; store: LmdbDedupStore } {
+  const configDir = join(ROOT, 'config');
+  const store = new LmdbDedupStore({ path: dedupDir, noSync });
+  const judge = new PetitionJudge({
+    category: CategoryPipeline.fromFiles(
+      join(ROOT, 'libs/classify/model/category-model.json'),
+      join(configDir, 'classify-rules.yaml'),
+    ),
+    intent: IntentClassifier.fromFile(join(configDir, 'intents.yaml')),
+    routing: loadRoutingConfig(configDir),
+    dedup: new DedupEngine(store, {
+      duplicateWindowDays: 30,
+      alertSize: 5,
+      alertWindowDays: 7,
+    }),
+  });
+  return { judge, store };
+}
+
+export interface JudgementThroughput {
+  /** Durable LMDB (as the normalizer runs) or noSync (to show what fsync costs). */
+  mode: 'durable' | 'noSync';
+  records: number;
+  seconds: number;
+  perSecond: number;
+  usPerRecord: number;
+  outcomes: Record<string, number>;
+}
+
+/**
+ * RawRecordProcessor over real messages on one thread, as the normalizer's consumer drives it:
+ * records in batches of `batchSize` (a Kafka batch), claims flushed once per batch. Bounded by
+ * `maxSeconds`.
+ */
+export async function judgementThroughput(
+  messages: Message[],
+  mode: 'durable' | 'noSync',
+  maxRecords: number,
+  maxSeconds: number,
+  batchSize = 500,
+): Promise<JudgementThroughput> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-judge-'));
+  const { judge, store } = buildJudge(join(dir, 'dedup'), mode === 'noSync');
+  const replay = new ReplayStore(join(dir, 'replay'));
+  const claims = new LmdbClaimStore(replay);
+  const processor = new RawRecordProcessor(OPTIONS, topicNames('bench.'), claims, judge);
+  const base = Date.UTC(2024, 0, 1);
+  const records = Array.from({ length: maxRecords }, (_, n) => {
+    const m = messages[n % messages.length] as Message;
+    return Buffer.from(JSON.stringify(rawOf(m, n, 'judge', new Date(base + n * 1000))));
+  });
+  const outcomes: Record<string, number> = {};
+  const now = new Date(base + maxRecords * 1000);
+  const start = process.hrtime.bigint();
+  const deadline = Date.now() + maxSeconds * 1000;
+  let done = 0;
+  while (done < records.length && Date.now() < deadline) {
+    const end = Math.min(records.length, done + batchSize);
+    for (; done < end; done++) {
+      const r = await processor.process(
+        { position: `bench/0@${done}`, value: records[done] ?? null, headers: {} },
+        now,
+      );
+      outcomes[r.kind] = (outcomes[r.kind] ?? 0) + 1;
+    }
+    await claims.flush();
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await store.close();
+  await replay.close();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    mode,
+    records: done,
+    seconds,
+    perSecond: done / seconds,
+    usPerRecord: (seconds * 1e6) / done,
+    outcomes,
+  };
+}
+
+export type StageTimes = Record<string, { usPerRecord: number; share: number }>;
+
+/**
+ * The same per-record work split into its stages, timed one by one over the same records (durable
+ * LMDB, like the normalizer), so it is clear where a judgement's time goes.
+ */
+export async function judgementStages(messages: Message[], count: number): Promise<StageTimes> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-stages-'));
+  const { store } = buildJudge(join(dir, 'dedup'), false);
+  const category = CategoryPipeline.fromFiles(
+    join(ROOT, 'libs/classify/model/category-model.json'),
+    join(ROOT, 'config/classify-rules.yaml'),
+  );
+  const intent = IntentClassifier.fromFile(join(ROOT, 'config/intents.yaml'));
+  const routing = loadRoutingConfig(join(ROOT, 'config'));
+  const dedup = new DedupEngine(store, {
+    duplicateWindowDays: 30,
+    alertSize: 5,
+    alertWindowDays: 7,
+  });
+  const replay = new ReplayStore(join(dir, 'replay'));
+  const claims = new LmdbClaimStore(replay);
+  const base = Date.UTC(2024, 0, 1);
+  const ns: Record<string, bigint> = {};
+  const time = <T>(stage: string, f: () => T): T => {
+    const t = process.hrtime.bigint();
+    const r = f();
+    ns[stage] = (ns[stage] ?? 0n) + (process.hrtime.bigint() - t);
+    return r;
+  };
+  const timeAsync = async <T>(stage: string, f: () => Promise<T>): Promise<T> => {
+    const t = process.hrtime.bigint();
+    const r = await f();
+    ns[stage] = (ns[stage] ?? 0n) + (process.hrtime.bigint() - t);
+    return r;
+  };
+  const now = new Date(base + count * 1000);
+  for (let n = 0; n < count; n++) {
+    const m = messages[n % messages.length] as Message;
+    const value = Buffer.from(JSON.stringify(rawOf(m, n, 'stages', new Date(base + n * 1000))));
+    const raw = time('JSON.parse + raw schema', () => {
+      const r = JSON.parse(value.toString('utf8')) as RawPetition;
+      rawPetitionProblems(r);
+      return r;
+    });
+    await timeAsync('replay claim', () => claims.claim(raw.idempotencyKey, `bench/0@${n}`));
+    if (n % 500 === 499) await timeAsync('replay claim', () => claims.flush());
+    const event = time('buildPetitionEvent (normalise, E.164, identity key)', () =>
+      buildPetitionEvent(raw, now, OPTIONS),
+    );
+    const subject = event.subject ?? '';
+    const match = time('matchText', () => matchText(`${subject}\n${event.body}`));
+    const cat = time('category.classify', () => category.classify(match));
+    time('intent.classify', () => intent.classify(match));
+    const receivedAt = new Date(raw.receivedAt);
+    const route = time('routePetition (locality, urgency, unit, deadlines)', () =>
+      routePetition(
+        {
+          text: match,
+          channel: raw.channel,
+          channelCounty: null,
+          category: cat.category,
+          receivedAt,
+        },
+        routing,
+      ),
+    );
+    const verdict = await timeAsync('dedup judge (LMDB, durable commit)', () =>
+      dedup.judge({
+        petitionId: raw.petitionId,
+        identityKey: event.petitioner.identityKey,
+        matchText: match,
+        locality: route.locality.district,
+        receivedAt,
+      }),
+    );
+    time('detectScript', () => detectScript(`${subject}${raw.text}`));
+    const full = {
+      ...event,
+      script: 'simplified',
+      classification: {
+        category: cat.category,
+        confidence: 0.5,
+        source: cat.source,
+        intent: 'complaint',
+        intentConfidence: 0.5,
+      },
+      locality: { ...route.locality },
+      urgency: { priority: route.urgency.priority, flags: [...route.urgency.flags] },
+      routing: { unit: route.route.unit, rule: route.route.rule },
+      deadlines: { ...route.deadlines },
+      dedup: {
+        outcome: verdict.outcome,
+        of: verdict.of,
+        similarity: verdict.similarity,
+        clusterId: verdict.clusterId,
+        clusterSize: verdict.clusterSize,
+      },
+    } as unknown as PetitionEvent;
+    time('event schema validation', () => petitionEventProblems(full));
+    time('JSON.stringify event', () => JSON.stringify(full));
+  }
+  await store.close();
+  await replay.close();
+  rmSync(dir, { recursive: true, force: true });
+  const total = Object.values(ns).reduce((a, b) => a + b, 0n);
+  const out: StageTimes = {};
+  for (const [stage, v] of Object.entries(ns).sort((a, b) => (b[1] > a[1] ? 1 : -1))) {
+    out[stage] = { usPerRecord: Number(v) / 1000 / count, share: Number(v) / Number(total) };
+  }
+  return out;
+}
