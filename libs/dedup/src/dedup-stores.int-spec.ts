@@ -7,7 +7,13 @@ import { LmdbDedupStore } from './lmdb-dedup.store';
 import { MemoryDedupStore } from './memory-dedup.store';
 import { RedisDedupStore } from './redis-dedup.store';
 import type { DedupStore } from './dedup.types';
-import { GARAGE_FEES, runCase, testMatchText, VERDICT_CASES } from './verdict-cases.fixture';
+import {
+  GARAGE_FEES,
+  runCase,
+  runCaseBatched,
+  testMatchText,
+  VERDICT_CASES,
+} from './verdict-cases.fixture';
 
 /** A real redis-server started by the project's script on its own port; no mock. */
 const PORT = process.env.TEST_REDIS_PORT ?? '16379';
@@ -52,6 +58,9 @@ describe('the same verdict table on Redis and LMDB', () => {
       expect({ step: i + 1, ...v }).toMatchObject({ step: i + 1, ...c.steps[i]?.expect }),
     );
     expect(onRedis).toEqual(onLmdb);
+    // one MULTI/EXEC for the whole case gives the same verdicts
+    const batchedOnRedis = await runCaseBatched(new DedupEngine(redisStore(), c.options), c);
+    expect(batchedOnRedis).toEqual(onLmdb);
   });
 });
 

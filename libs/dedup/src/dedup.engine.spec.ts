@@ -2,11 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DedupEngine } from './dedup.engine';
+import { entityCode, entityKeys, sharedEntities } from './entity-keys';
 import { estimateSimilarity, fingerprint } from './min-hash.fingerprint';
 import { LmdbDedupStore } from './lmdb-dedup.store';
 import { MemoryDedupStore } from './memory-dedup.store';
 import type { DedupStore } from './dedup.types';
 import {
+  CITY_A,
+  CITY_B,
+  COMPANY_LONG,
+  COMPANY_SHORT,
+  ESTATE_FUMES,
+  ESTATE_NOISE,
+  ESTATE_SMELL,
+  OTHER_ESTATE,
+  runCaseBatched,
   GARAGE_FEES,
   GARAGE_FEES_EDITED,
   GARAGE_FEES_REWORDED,
@@ -44,6 +54,59 @@ describe('the fixture texts sit where the table needs them', () => {
     expect(sim(GARAGE_FEES, GARAGE_FEES_REWORDED)).toBeLessThan(0.6);
     expect(sim(GARAGE_FEES, NIGHT_NOISE)).toBeLessThan(0.1);
   });
+
+  it('entity texts share a place but not their wording', () => {
+    for (const [a, b] of [
+      [ESTATE_FUMES, ESTATE_NOISE],
+      [ESTATE_FUMES, ESTATE_SMELL],
+      [ESTATE_NOISE, ESTATE_SMELL],
+      [ESTATE_FUMES, OTHER_ESTATE],
+      [CITY_A, CITY_B],
+      [COMPANY_LONG, COMPANY_SHORT],
+    ] as const)
+      expect(sim(a, b)).toBeLessThan(0.3);
+  });
+});
+
+describe('entityKeys', () => {
+  const keys = (raw: string): string[] =>
+    entityKeys(testMatchText(raw)).map((k) => k.key + (k.weak ? '~' : ''));
+
+  it.each([
+    [
+      'name after a pronoun or verb',
+      '我住在锦绣江南小区',
+      ['江南小区~', '绣江南小区', '锦绣江南小区'],
+    ],
+    ['developer prefix', '万科锦绣江南小区', ['江南小区~', '绣江南小区', '锦绣江南小区']],
+    ['2-character name after an address marker', 'A市经济学院强制实习', ['经济学院']],
+    ['2-character clause end is no name', '我是业主，小区楼下很吵', []],
+    ['descriptors stripped', '江北区程明物业管理有限公司欠薪', ['程明公司']],
+    ['generic name', '附近小区都在施工', []],
+    ['generic after stripping', '市人民医院排队太久', []],
+    ['areas make no key', '渝北区人民路与新牌坊街道交界', []],
+    ['empty', '', []],
+  ])('%s', (_n, raw, expected) => {
+    expect(keys(raw)).toEqual(expected);
+  });
+
+  it('keys are capped and deduplicated', () => {
+    const many = Array.from(
+      { length: 20 },
+      (_, i) =>
+        `江北区${'甲乙丙丁戊己庚辛壬癸'[i % 10]}${'子丑寅卯辰巳午未申酉'[Math.floor(i / 2) % 10]}小区`,
+    ).join('和');
+    const k = entityKeys(testMatchText(many));
+    expect(k.length).toBeLessThanOrEqual(8);
+    expect(new Set(k.map((x) => x.key)).size).toBe(k.length);
+  });
+
+  it('two weak keys are no evidence, a weak key meets a complete 2-character name', () => {
+    const code = (raw: string): number[] => entityKeys(testMatchText(raw)).map(entityCode);
+    expect(sharedEntities(code(CITY_A), code(CITY_B))).toBe(0);
+    expect(sharedEntities(code('市涉外经济学院'), code('市经济学院'))).toBe(1);
+    expect(sharedEntities(code(ESTATE_FUMES), code(ESTATE_NOISE))).toBe(2); // not the weak 江南小区
+  });
 });
 
 describe.each(stores)('DedupEngine on the %s store', (_name, makeStore) => {
@@ -54,6 +117,57 @@ describe.each(stores)('DedupEngine on the %s store', (_name, makeStore) => {
       verdicts.forEach((v, i) =>
         expect({ step: i + 1, ...v }).toMatchObject({ step: i + 1, ...c.steps[i]?.expect }),
       );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.each(VERDICT_CASES.map((c) => [c.name, c] as const))(
+    'judgeBatch gives the sequential verdicts: %s',
+    async (_n, c) => {
+      const seqStore = makeStore();
+      const batchStore = makeStore();
+      try {
+        const sequential = await runCase(new DedupEngine(seqStore, c.options), c);
+        const batched = await runCaseBatched(new DedupEngine(batchStore, c.options), c);
+        expect(batched).toEqual(sequential);
+        // and the state it committed is the same: a follow-up judged alone agrees
+        const last = c.steps[c.steps.length - 1];
+        if (last) {
+          const probe = {
+            ...last,
+            input: { ...last.input, petitionId: 'probe', day: last.input.day + 0.5 },
+          };
+          const one = { name: 'probe', steps: [probe] };
+          expect(await runCase(new DedupEngine(batchStore, c.options), one)).toEqual(
+            await runCase(new DedupEngine(seqStore, c.options), one),
+          );
+        }
+      } finally {
+        await seqStore.close();
+        await batchStore.close();
+      }
+    },
+  );
+
+  it('judgeBatch rejects the whole batch on an invalid input and writes nothing', async () => {
+    const store = makeStore();
+    try {
+      const engine = new DedupEngine(store);
+      const ok = {
+        petitionId: 'b1',
+        identityKey: 'id:1',
+        matchText: testMatchText(GARAGE_FEES),
+        locality: null,
+        receivedAt: new Date(0),
+      };
+      await expect(
+        engine.judgeBatch([ok, { ...ok, petitionId: 'b2', receivedAt: new Date(Number.NaN) }]),
+      ).rejects.toMatchObject({ retriable: false, index: 1 });
+      await expect(engine.judge({ ...ok, petitionId: 'b3' })).resolves.toMatchObject({
+        outcome: 'new',
+      });
+      await expect(engine.judgeBatch([])).resolves.toEqual([]);
     } finally {
       await store.close();
     }

@@ -1,5 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
+import { entityBucket, entityCode, entityKeys, sharedEntities } from './entity-keys';
 import { estimateSimilarity, fingerprint } from './min-hash.fingerprint';
+import { OverlayTx } from './overlay.tx';
 import type {
   ClusterMember,
   ClusterState,
@@ -18,8 +20,13 @@ export const DEFAULT_DEDUP_OPTIONS: Readonly<DedupOptions> = Object.freeze({
   alertSize: 5,
   alertWindowDays: 7,
   duplicateThreshold: 0.6,
+  duplicateMaxChangedShingles: 48,
+  duplicateSureThreshold: 0.85,
   matterThreshold: 0.3,
   bucketCap: 24,
+  candidateCap: 64,
+  entityClusters: true,
+  entityCandidateCap: 32,
   nullLocalityMatchesAny: true,
   identitySecret: '',
 });
@@ -33,6 +40,27 @@ export class DedupInputError extends Error {
 interface Scored {
   record: PetitionRecord;
   similarity: number;
+  /** Entity keys shared with the input (0 when entity clusters are off). */
+  shared: number;
+}
+
+/** What one judgement needs, computed before the store is touched. */
+interface Prepared {
+  petitionId: string;
+  identity: string | null;
+  locality: string | null;
+  at: number;
+  fp: ReturnType<typeof fingerprint>;
+  entities: number[];
+  entityBuckets: number[];
+}
+
+/** Null when the input can be judged, else the error `judge` would reject it with. */
+export function validateDedupInput(input: DedupInput): DedupInputError | null {
+  if (!Number.isFinite(input.receivedAt.getTime()))
+    return new DedupInputError('receivedAt is not a valid date');
+  if (input.petitionId === '') return new DedupInputError('petitionId is empty');
+  return null;
 }
 
 /**
@@ -66,43 +94,70 @@ export class DedupEngine {
     if (!(o.duplicateThreshold >= o.matterThreshold && o.matterThreshold > 0)) {
       throw new RangeError('need 0 < matterThreshold <= duplicateThreshold');
     }
-    if (!(o.bucketCap >= 1 && o.alertSize >= 1))
-      throw new RangeError('bucketCap and alertSize must be >= 1');
+    if (!(o.bucketCap >= 1 && o.alertSize >= 1 && o.candidateCap >= 1))
+      throw new RangeError('bucketCap, candidateCap and alertSize must be >= 1');
   }
 
   async judge(input: DedupInput): Promise<DedupVerdict> {
-    const at = input.receivedAt.getTime();
-    if (!Number.isFinite(at)) throw new DedupInputError('receivedAt is not a valid date');
-    if (input.petitionId === '') throw new DedupInputError('petitionId is empty');
-    const fp = fingerprint(input.matchText);
-    const identity = input.identityKey
-      ? hashIdentity(input.identityKey, this.options.identitySecret)
-      : null;
-    const locality = normaliseLocality(input.locality);
-    return this.store.transact((tx) =>
-      this.decide(tx, input.petitionId, identity, locality, at, fp),
-    );
+    const p = this.prepare(input);
+    return this.store.transact((tx) => this.decide(tx, p));
   }
 
-  private async decide(
-    tx: DedupTx,
-    petitionId: string,
-    identity: string | null,
-    locality: string | null,
-    at: number,
-    fp: ReturnType<typeof fingerprint>,
-  ): Promise<DedupVerdict> {
+  /**
+   * Judges several petitions in one store transaction (one commit): the verdicts are those of
+   * `judge` called on each in order. Every input is checked first; an invalid one rejects the whole
+   * batch with DedupInputError (its `index` says which) and nothing is written, so callers can
+   * `validateDedupInput` beforehand and dead-letter the bad ones.
+   */
+  async judgeBatch(inputs: readonly DedupInput[]): Promise<DedupVerdict[]> {
+    const prepared = inputs.map((input, index) => {
+      const err = validateDedupInput(input);
+      if (err) throw Object.assign(err, { index });
+      return this.prepare(input);
+    });
+    if (prepared.length === 0) return [];
+    return this.store.transact(async (tx) => {
+      const overlay = new OverlayTx(tx);
+      const out: DedupVerdict[] = [];
+      for (const p of prepared) out.push(await this.decide(overlay, p));
+      return out;
+    });
+  }
+
+  private prepare(input: DedupInput): Prepared {
+    const err = validateDedupInput(input);
+    if (err) throw err;
+    const fp = fingerprint(input.matchText);
+    const entities =
+      this.options.entityClusters && fp.bandKeys.length > 0
+        ? entityKeys(input.matchText).map(entityCode)
+        : [];
+    return {
+      petitionId: input.petitionId,
+      identity: input.identityKey
+        ? hashIdentity(input.identityKey, this.options.identitySecret)
+        : null,
+      locality: normaliseLocality(input.locality),
+      at: input.receivedAt.getTime(),
+      fp,
+      entities,
+      entityBuckets: [...new Set(entities.map(entityBucket))],
+    };
+  }
+
+  private async decide(tx: DedupTx, p: Prepared): Promise<DedupVerdict> {
+    const { petitionId, identity, locality, at, fp } = p;
     const earlier = await tx.getVerdict(petitionId);
     if (earlier) return earlier;
     const o = this.options;
-    const scored = await this.candidates(tx, petitionId, at, fp);
+    const all = await this.candidates(tx, p);
+    const scored = all.filter((s) => s.similarity >= o.matterThreshold);
     const within = (s: Scored, days: number): boolean =>
       Math.abs(at - s.record.receivedAt) <= days * DAY_MS;
     const samePerson = (s: Scored): boolean => identity !== null && s.record.identity === identity;
 
     const dup = scored.find(
-      (s) =>
-        samePerson(s) && s.similarity >= o.duplicateThreshold && within(s, o.duplicateWindowDays),
+      (s) => samePerson(s) && this.nearIdentical(s, fp) && within(s, o.duplicateWindowDays),
     );
     if (dup) {
       const cluster = await tx.getCluster(dup.record.clusterId);
@@ -126,10 +181,10 @@ export class DedupEngine {
       scored.find(
         (s) =>
           !samePerson(s) &&
-          s.similarity >= o.matterThreshold &&
           within(s, o.clusterWindowDays) &&
           this.sameLocality(locality, s.record.locality),
-      );
+      ) ??
+      this.entityMatch(all, (s) => !samePerson(s) && within(s, o.clusterWindowDays), locality);
 
     const clusterId = sameIssue?.record.clusterId ?? petitionId;
     const previous = sameIssue ? await tx.getCluster(clusterId) : null;
@@ -150,8 +205,11 @@ export class DedupEngine {
         receivedAt: at,
         clusterId,
         signature: fp.signature,
+        shingleCount: Math.min(0xffff, fp.shingleCount ?? 0),
+        entities: p.entities,
       });
       tx.pushBuckets(fp.bandKeys, seq, o.bucketCap);
+      if (p.entityBuckets.length > 0) tx.pushBuckets(p.entityBuckets, seq, o.bucketCap);
     }
     tx.putCluster(state);
     const verdict: DedupVerdict = {
@@ -166,26 +224,32 @@ export class DedupEngine {
     return verdict;
   }
 
-  /** Records sharing a band with the input, best first; ties broken by age then seq. */
-  private async candidates(
-    tx: DedupTx,
-    petitionId: string,
-    at: number,
-    fp: ReturnType<typeof fingerprint>,
-  ): Promise<Scored[]> {
+  /**
+   * Records sharing a band or an entity key with the input, best text match first; ties broken by
+   * age then seq. At most candidateCap band candidates (most bands shared, newest first) and
+   * entityCandidateCap entity candidates (most keys shared, newest first) are read.
+   */
+  private async candidates(tx: DedupTx, p: Prepared): Promise<Scored[]> {
+    const { fp, at, petitionId } = p;
     if (fp.bandKeys.length === 0) return [];
     const o = this.options;
     const horizon =
       Math.max(o.duplicateWindowDays, o.repeatWindowDays, o.clusterWindowDays) * DAY_MS;
-    const lists = await tx.getBuckets(fp.bandKeys);
-    const seqs = [...new Set(lists.flat())];
-    const records = await tx.getRecords(seqs);
+    const lists = await tx.getBuckets([...fp.bandKeys, ...p.entityBuckets]);
+    const bandSeqs = topByHits(lists.slice(0, fp.bandKeys.length), o.candidateCap);
+    const picked = new Set(bandSeqs);
+    const entitySeqs = topByHits(lists.slice(fp.bandKeys.length), o.entityCandidateCap).filter(
+      (s) => !picked.has(s),
+    );
+    const records = await tx.getRecords([...bandSeqs, ...entitySeqs]);
     const scored: Scored[] = [];
     for (const record of records) {
       if (!record || record.petitionId === petitionId) continue;
       if (Math.abs(at - record.receivedAt) > horizon) continue;
       const similarity = estimateSimilarity(fp.signature, record.signature);
-      if (similarity >= o.matterThreshold) scored.push({ record, similarity });
+      const shared = p.entities.length > 0 ? sharedEntities(p.entities, record.entities ?? []) : 0;
+      if (similarity >= o.matterThreshold || shared > 0)
+        scored.push({ record, similarity, shared });
     }
     return scored.sort(
       (a, b) =>
@@ -193,6 +257,43 @@ export class DedupEngine {
         a.record.receivedAt - b.record.receivedAt ||
         a.record.seq - b.record.seq,
     );
+  }
+
+  /**
+   * Near-identical: Jaccard at least duplicateSureThreshold, or at least duplicateThreshold with
+   * few changed 3-grams. |A Δ B| = (|A| + |B|)(1 − J)/(1 + J) for sets A, B with Jaccard J.
+   */
+  private nearIdentical(s: Scored, fp: ReturnType<typeof fingerprint>): boolean {
+    const o = this.options;
+    if (s.similarity < o.duplicateThreshold) return false;
+    if (s.similarity >= o.duplicateSureThreshold) return true;
+    const mine = fp.shingleCount ?? 0;
+    const theirs = s.record.shingleCount ?? 0;
+    if (mine === 0 || theirs === 0) return true;
+    const changed = ((mine + theirs) * (1 - s.similarity)) / (1 + s.similarity);
+    return changed <= o.duplicateMaxChangedShingles;
+  }
+
+  /** Same place or organisation, same locality: the record sharing most keys, newest first. */
+  private entityMatch(
+    all: Scored[],
+    eligible: (s: Scored) => boolean,
+    locality: string | null,
+  ): Scored | undefined {
+    let best: Scored | undefined;
+    for (const s of all) {
+      if (s.shared === 0 || !eligible(s) || !this.sameLocality(locality, s.record.locality))
+        continue;
+      if (
+        !best ||
+        s.shared > best.shared ||
+        (s.shared === best.shared &&
+          (s.record.receivedAt > best.record.receivedAt ||
+            (s.record.receivedAt === best.record.receivedAt && s.record.seq > best.record.seq)))
+      )
+        best = s;
+    }
+    return best;
   }
 
   private sameLocality(a: string | null, b: string | null): boolean {
@@ -226,6 +327,16 @@ export class DedupEngine {
       alert,
     };
   }
+}
+
+/** Distinct seqs of the lists, most lists first, then newest (highest seq); at most `cap`. */
+function topByHits(lists: number[][], cap: number): number[] {
+  const hits = new Map<number, number>();
+  for (const list of lists) for (const s of list) hits.set(s, (hits.get(s) ?? 0) + 1);
+  return [...hits.entries()]
+    .sort((a, b) => b[1] - a[1] || b[0] - a[0])
+    .slice(0, cap)
+    .map(([s]) => s);
 }
 
 function cmp(a: string, b: string): number {

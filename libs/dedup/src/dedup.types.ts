@@ -37,12 +37,33 @@ export interface DedupOptions {
   /** Distinct people in one cluster within alertWindowDays that raise the alert. */
   alertSize: number;
   alertWindowDays: number;
-  /** Estimated Jaccard at or above which text is near-identical (duplicate). */
+  /** Estimated Jaccard at or above which text may be near-identical (duplicate). */
   duplicateThreshold: number;
+  /**
+   * An edited copy differs from its original by a few edits whatever its length; a rewrite that
+   * keeps most of a long text differs by many. Between duplicateThreshold and duplicateSureThreshold
+   * a pair is a duplicate only when the estimated number of 3-grams in one text but not the other
+   * is at most this many (Infinity: Jaccard alone decides).
+   */
+  duplicateMaxChangedShingles: number;
+  /** Estimated Jaccard at or above which text is a duplicate whatever its length. */
+  duplicateSureThreshold: number;
   /** Estimated Jaccard at or above which two texts are about the same matter (repeat / cluster). */
   matterThreshold: number;
   /** Most recent entries kept per LSH bucket; bounds the cost of a lookup. */
   bucketCap: number;
+  /**
+   * Most stored records read per judgement from the LSH buckets: those sharing the most bands,
+   * newest first. Keeps a lookup's cost flat when buckets fill up in a large store.
+   */
+  candidateCap: number;
+  /**
+   * Group different people naming the same place or organisation (see entity-keys.ts) in the same
+   * locality within clusterWindowDays, even when their wording differs.
+   */
+  entityClusters: boolean;
+  /** Most records read per judgement from entity buckets (newest first). */
+  entityCandidateCap: number;
   /** An unknown locality is no evidence of a different place: let it join clusters anywhere. */
   nullLocalityMatchesAny: boolean;
   /** HMAC key for identity digests; all instances sharing a store must use the same one. */
@@ -60,6 +81,10 @@ export interface PetitionRecord {
   clusterId: string;
   /** Low 16 bits of each MinHash value (b-bit MinHash), enough to estimate Jaccard. */
   signature: Uint16Array;
+  /** Distinct 3-grams of the text (capped at 65535); 0 when unknown (records written before it). */
+  shingleCount?: number;
+  /** Entity codes (entity-keys.ts `entityCode`) of the places and organisations it names. */
+  entities?: readonly number[];
 }
 
 export interface ClusterMember {

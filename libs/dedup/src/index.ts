@@ -9,7 +9,22 @@ export type {
   DedupVerdict,
   PetitionRecord,
 } from './dedup.types';
-export { DedupEngine, DedupInputError, DEFAULT_DEDUP_OPTIONS, hashIdentity } from './dedup.engine';
+export {
+  DedupEngine,
+  DedupInputError,
+  DEFAULT_DEDUP_OPTIONS,
+  hashIdentity,
+  validateDedupInput,
+} from './dedup.engine';
+export {
+  ENTITY_TYPE_WORDS,
+  MAX_ENTITY_KEYS,
+  entityBucket,
+  entityCode,
+  entityKeys,
+  sharedEntities,
+  type EntityKey,
+} from './entity-keys';
 export {
   BAND_COUNT,
   BAND_ROWS,

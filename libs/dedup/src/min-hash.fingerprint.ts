@@ -22,6 +22,8 @@ export interface Fingerprint {
   signature: Uint16Array;
   /** One LSH bucket key per band; empty when the text has no shingles. */
   bandKeys: number[];
+  /** Distinct shingles of the text, when known. */
+  shingleCount?: number;
 }
 
 /** Murmur3's finaliser: a cheap, well-mixed 32-bit permutation. */
@@ -88,7 +90,7 @@ export function fingerprint(matchText: string): Fingerprint {
   if (hashes.length === 0) {
     return { minhash: new Uint32Array(0), signature: new Uint16Array(0), bandKeys: [] };
   }
-  return fingerprintFromMinhash(minhashOf(hashes));
+  return { ...fingerprintFromMinhash(minhashOf(hashes)), shingleCount: hashes.length };
 }
 
 /** Estimated Jaccard similarity from two b-bit signatures (chance 16-bit collisions corrected). */

@@ -5,9 +5,11 @@ import type { ClusterState, DedupVerdict, PetitionRecord } from './dedup.types';
  * Binary layout of a stored petition, shared by the LMDB and Redis stores so both hold the same
  * bytes. Compact on purpose: bytes per petition decide how many fit in the windows we keep.
  *   u8 version | f64 receivedAt | u32 seq | u8 flags | [8 identity] | 64×u16 signature
+ *   | u16 shingleCount | u8 n | n×u32 entity codes                      (version 2 only)
  *   | str petitionId | str clusterId ('' = petitionId) | [str locality]
+ * Version 1 records (no shingle count, no entities) are still read.
  */
-const VERSION = 1;
+const VERSION = 2;
 const HAS_IDENTITY = 1;
 const HAS_LOCALITY = 2;
 
@@ -25,8 +27,20 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
   if (identity !== null && identity.length !== 8)
     throw new RangeError('identity hash must be 8 bytes');
   if (rec.signature.length !== MINHASH_SIZE) throw new RangeError('signature has the wrong size');
+  const entities = (rec.entities ?? []).slice(0, 255);
   const size =
-    1 + 8 + 4 + 1 + (identity ? 8 : 0) + MINHASH_SIZE * 2 + 2 + id.length + 2 + cluster.length;
+    1 +
+    8 +
+    4 +
+    1 +
+    (identity ? 8 : 0) +
+    MINHASH_SIZE * 2 +
+    3 +
+    entities.length * 4 +
+    2 +
+    id.length +
+    2 +
+    cluster.length;
   const buf = Buffer.alloc(size + (loc ? 2 + loc.length : 0));
   let o = buf.writeUInt8(VERSION, 0);
   o = buf.writeDoubleBE(rec.receivedAt, o);
@@ -34,6 +48,9 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
   o = buf.writeUInt8((identity ? HAS_IDENTITY : 0) | (loc ? HAS_LOCALITY : 0), o);
   if (identity) o += identity.copy(buf, o);
   for (let k = 0; k < MINHASH_SIZE; k++) o = buf.writeUInt16BE(rec.signature[k] ?? 0, o);
+  o = buf.writeUInt16BE(Math.min(0xffff, Math.max(0, Math.floor(rec.shingleCount ?? 0))), o);
+  o = buf.writeUInt8(entities.length, o);
+  for (const e of entities) o = buf.writeUInt32BE(e >>> 0, o);
   for (const s of loc ? [id, cluster, loc] : [id, cluster]) {
     o = buf.writeUInt16BE(s.length, o);
     o += s.copy(buf, o);
@@ -43,7 +60,9 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
 
 export function decodeRecord(buf: Uint8Array): PetitionRecord {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (b.readUInt8(0) !== VERSION) throw new Error(`unknown dedup record version ${b.readUInt8(0)}`);
+  const version = b.readUInt8(0);
+  if (version !== 1 && version !== VERSION)
+    throw new Error(`unknown dedup record version ${version}`);
   let o = 1;
   const receivedAt = b.readDoubleBE(o);
   o += 8;
@@ -58,6 +77,14 @@ export function decodeRecord(buf: Uint8Array): PetitionRecord {
   }
   const signature = new Uint16Array(MINHASH_SIZE);
   for (let k = 0; k < MINHASH_SIZE; k++, o += 2) signature[k] = b.readUInt16BE(o);
+  let shingleCount = 0;
+  const entities: number[] = [];
+  if (version >= 2) {
+    shingleCount = b.readUInt16BE(o);
+    const n = b.readUInt8(o + 2);
+    o += 3;
+    for (let i = 0; i < n; i++, o += 4) entities.push(b.readUInt32BE(o));
+  }
   const readStr = (): string => {
     const len = b.readUInt16BE(o);
     const s = b.toString('utf8', o + 2, o + 2 + len);
@@ -75,6 +102,8 @@ export function decodeRecord(buf: Uint8Array): PetitionRecord {
     receivedAt,
     clusterId: cluster === '' ? petitionId : cluster,
     signature,
+    shingleCount,
+    entities,
   };
 }
 

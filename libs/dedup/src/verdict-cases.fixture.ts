@@ -38,6 +38,27 @@ export const NIGHT_NOISE =
   '学府路中学旁边的工地每天晚上十一点以后还在打桩施工，噪音非常大，附近居民和学生根本无法休息，' +
   '打过环保热线也没人来管，请求城管和环保部门依法查处夜间违规施工。';
 
+/**
+ * Entity-key texts: different people, different wording, one estate (锦绣江南小区) or one company
+ * (程明物业管理有限公司 / 程明公司). Their whole-text similarity is far below matterThreshold.
+ */
+export const ESTATE_FUMES =
+  '我住在锦绣江南小区，楼下新开的火锅店每天中午和晚上直排油烟，熏得我们家一年四季不敢开窗，请环保部门来查一查。';
+export const ESTATE_NOISE =
+  '渝北区锦绣江南小区门口那几家烧烤摊半夜两点还在营业，喝酒划拳吵得孩子睡不着觉，希望城管上门管一管。';
+export const ESTATE_SMELL =
+  '万科锦绣江南小区临街商铺开了好几家饭馆，厨房没有专用烟道，整栋楼都是油烟味，业主投诉多次没有下文。';
+/** Another estate, with the same kind of complaint. */
+export const OTHER_ESTATE =
+  '我家在金色港湾小区，一楼的面馆凌晨四点就开始熬汤，鼓风机声音很大，油烟顺着窗户飘进卧室。';
+/** Two estates whose names end alike: only the weak key 之城小区 is shared. */
+export const CITY_A = '碧桂园之城小区地下车库长期积水，电梯也经常停运，物业一直推脱不修。';
+export const CITY_B = '金地之城小区东门外的垃圾站夏天臭气熏天，蚊蝇成群，请环卫部门尽快搬走。';
+export const COMPANY_LONG =
+  '江北区程明物业管理有限公司拖欠我们保安三个月工资，找经理就说公司没钱，请劳动监察帮忙讨薪。';
+export const COMPANY_SHORT =
+  '江北区程明公司在小区里私自占用消防通道停车收费，业主出入很不方便，请相关部门依法处理。';
+
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 2, 1, 8, 0, 0);
 
@@ -244,6 +265,80 @@ export const VERDICT_CASES: VerdictCase[] = [
       step('p3', 'id:3', GARAGE_FEES, '江北区', 2, { clusterId: 'p1', clusterSize: 3 }),
     ],
   },
+  {
+    name: 'entity key: different people, different wording, one estate in one locality → one cluster',
+    options: { alertSize: 3, alertWindowDays: 7 },
+    steps: [
+      step('e1', 'id:1', ESTATE_FUMES, '渝北区', 0, {
+        outcome: 'new',
+        clusterId: 'e1',
+        clusterSize: 1,
+      }),
+      step('e2', 'id:2', ESTATE_NOISE, '渝北区', 3, {
+        outcome: 'new',
+        of: null,
+        clusterId: 'e1',
+        clusterSize: 2,
+        clusterAlert: false,
+      }),
+      step('e3', 'id:3', ESTATE_SMELL, '渝北区', 5, {
+        outcome: 'new',
+        clusterId: 'e1',
+        clusterSize: 3,
+        clusterAlert: true,
+      }),
+      step('e4', 'id:4', OTHER_ESTATE, '渝北区', 6, {
+        outcome: 'new',
+        clusterId: 'e4',
+        clusterSize: 1,
+      }),
+    ],
+  },
+  {
+    name: 'entity key: a cluster grows by chaining inside the window, not beyond it',
+    options: { clusterWindowDays: 30 },
+    steps: [
+      step('e1', 'id:1', ESTATE_FUMES, '渝北区', 0, { clusterId: 'e1' }),
+      step('e2', 'id:2', ESTATE_NOISE, '渝北区', 25, { clusterId: 'e1', clusterSize: 2 }),
+      step('e3', 'id:3', ESTATE_SMELL, '渝北区', 50, { clusterId: 'e1', clusterSize: 3 }),
+      step('e4', 'id:4', ESTATE_FUMES, '渝北区', 90, { outcome: 'new', clusterId: 'e4' }),
+    ],
+  },
+  {
+    name: 'entity key: the same estate name in another locality, or the same person → no grouping',
+    steps: [
+      step('e1', 'id:1', ESTATE_FUMES, '渝北区', 0, { clusterId: 'e1' }),
+      step('e2', 'id:2', ESTATE_NOISE, '江北区', 1, { outcome: 'new', clusterId: 'e2' }),
+      step('e3', 'id:1', ESTATE_SMELL, '渝北区', 2, {
+        outcome: 'new',
+        of: null,
+        clusterId: 'e3',
+        clusterSize: 1,
+      }),
+    ],
+  },
+  {
+    name: 'entity key: names that only end alike (之城小区) are not the same place',
+    steps: [
+      step('c1', 'id:1', CITY_A, '江北区', 0, { clusterId: 'c1' }),
+      step('c2', 'id:2', CITY_B, '江北区', 1, { outcome: 'new', clusterId: 'c2', clusterSize: 1 }),
+    ],
+  },
+  {
+    name: 'entity key: a company with and without 物业管理有限 is one company',
+    steps: [
+      step('k1', 'id:1', COMPANY_LONG, '江北区', 0, { clusterId: 'k1' }),
+      step('k2', 'id:2', COMPANY_SHORT, '江北区', 1, { clusterId: 'k1', clusterSize: 2 }),
+    ],
+  },
+  {
+    name: 'entity keys off → wording decides alone',
+    options: { entityClusters: false },
+    steps: [
+      step('e1', 'id:1', ESTATE_FUMES, '渝北区', 0, { clusterId: 'e1' }),
+      step('e2', 'id:2', ESTATE_NOISE, '渝北区', 1, { clusterId: 'e2', clusterSize: 1 }),
+    ],
+  },
 ];
 
 export function toInput(s: CaseStep): DedupInput {
@@ -254,6 +349,11 @@ export function toInput(s: CaseStep): DedupInput {
     matchText: testMatchText(s.input.text),
     receivedAt: new Date(T0 + s.input.day * DAY),
   };
+}
+
+/** The same case through judgeBatch: all steps in one batch, one commit. */
+export async function runCaseBatched(engine: DedupEngine, c: VerdictCase): Promise<DedupVerdict[]> {
+  return engine.judgeBatch(c.steps.map(toInput));
 }
 
 /** Runs one case and returns the verdicts, for the caller's assertions (and cross-store comparison). */

@@ -1,0 +1,269 @@
+import { fmix32 } from './min-hash.fingerprint';
+
+/**
+ * Entity keys: the specific places and organisations a petition names (魅力之城小区, 经济学院,
+ * 程明公司, 新风村), so that petitions from different people about one estate or one school can be
+ * grouped even when their wording shares little. Whole-text similarity cannot do this: ten people
+ * describing fumes at one estate write ten different letters.
+ *
+ * Extraction works on `matchText` (no punctuation or spaces, lower case, Simplified), so names are
+ * found by their type word and the name characters before it:
+ *
+ *   1. Find every type word (小区, 花园, 学院, 医院, 公司, …; longest first).
+ *   2. Walk back from it over at most MAX_RUN characters, stopping at anything that cannot be inside
+ *      a name: non-Han characters (digits, latin, so "a5区" ends a run), administrative words (省 市
+ *      区 县 镇 乡), function words (的 是 在 我 们 这 该 …) and other type words' boundary characters
+ *      (路 街 号 栋 …).
+ *   3. Strip generic descriptors from the end of the run (有限, 物业, 管理, 人民, …): "程明物业管理有限
+ *      公司" and "程明公司" are one company; "人民医院" alone names no particular hospital.
+ *   4. Drop runs that are generic after stripping (周边, 附近, 老旧, 民办 …) or shorter than 2, and
+ *      2-character runs not right after an address marker (市 区 县 镇 路 …, a digit or letter):
+ *      without punctuation, "业主小区" is a clause end followed by 小区 more often than a name.
+ *   5. Emit the last 2, 3 and 4 name characters + type word as keys, so a name written with or
+ *      without a prefix ("万科魅力之城小区" / "魅力之城小区", "涉外经济学院" / "经济学院") still shares a
+ *      key. A 2-character key cut from a longer run is *weak*: two weak keys are not evidence ("之城小区"
+ *      from two different estates), a weak key meets a complete 2-character name ("经济学院").
+ *
+ * Limits: type words outside the list are missed (…之城 without 小区, 某某苑); a name preceded by a
+ * verb that is not a stop character yields extra keys ("投诉幸福小区" → 诉幸福小区), which only match the
+ * same garbage; roads, streets, communities and villages (AREA_WORDS) make no key: too many
+ * unrelated matters share them; the engine only groups on a key within the cluster window and in
+ * the same locality, but a key says nothing about the matter: two matters at one estate in one
+ * month are grouped together.
+ */
+
+/** Type words, longest first so 幼儿园 wins over 园-less matches and 社区 over 区 (not listed). */
+export const ENTITY_TYPE_WORDS: readonly string[] = [
+  '幼儿园',
+  '小区',
+  '花园',
+  '家园',
+  '公寓',
+  '大厦',
+  '广场',
+  '学院',
+  '学校',
+  '大学',
+  '中学',
+  '小学',
+  '医院',
+  '公司',
+  '集团',
+  '市场',
+];
+
+/**
+ * Areas rather than things: a road, street office, community or village hosts many unrelated
+ * matters (measured: keyed on these, a quarter of random messages joined some cluster). They end a
+ * name from the left but make no key.
+ */
+export const AREA_WORDS: readonly string[] = ['社区', '街道', '村', '路'];
+
+/** Name characters looked at before a type word. */
+const MAX_RUN = 6;
+/** Keys per petition, in order of first mention: bounds the buckets a judgement reads and writes. */
+export const MAX_ENTITY_KEYS = 8;
+
+/** Address markers: a 2-character name counts only right after one (a市经济学院, 5区幸福小区). */
+const ADDRESS_CHARS = new Set(Array.from('省市区县镇乡州路街巷道村号'));
+
+const STOP_CHARS = new Set(
+  Array.from(
+    // administrative levels and address parts
+    '省市区县镇乡州路街巷道村号栋幢楼层室单元' +
+      // function words, pronouns, common verbs and quantifiers that end a name from the left
+      '的了是在我你他她它们这那该本此其各每和与及或对向从到于把被给让由为没不也都就还又很' +
+      '住要请问个位所等将已说着过去来里内旁边近附约离靠',
+  ),
+);
+
+/** Generic descriptors stripped from the end of a name, longest first. */
+const DESCRIPTORS: readonly string[] = [
+  '有限责任',
+  '房地产',
+  '股份',
+  '有限',
+  '责任',
+  '管理',
+  '服务',
+  '物业',
+  '开发',
+  '置业',
+  '地产',
+  '建设',
+  '建筑',
+  '工程',
+  '科技',
+  '实业',
+  '投资',
+  '发展',
+  '集团',
+  '人民',
+  '附属',
+  '职业',
+  '技术',
+  '分',
+  '总',
+];
+
+/** Whole names that say nothing specific. */
+const GENERIC_NAMES = new Set([
+  '周边',
+  '周围',
+  '老旧',
+  '新建',
+  '整个',
+  '隔壁',
+  '对面',
+  '高档',
+  '普通',
+  '民办',
+  '公办',
+  '私立',
+  '公立',
+  '民营',
+  '正规',
+  '当地',
+  '本地',
+  '城区',
+  '城市',
+  '农村',
+  '乡村',
+  '大型',
+  '小型',
+  '多个',
+  '几个',
+  '两个',
+  '一个',
+  '一家',
+  '全国',
+  '全省',
+  '全市',
+  '安置',
+  '商品',
+  '高速',
+  '马路',
+  '道路',
+  '公路',
+  '乡镇',
+  '医科',
+  '师范',
+  '重点',
+  '一所',
+  '这所',
+  '那所',
+  '某某',
+  '本科',
+  '专科',
+  '高等',
+  '初级',
+  '中级',
+  '高级',
+  '培训',
+]);
+
+export interface EntityKey {
+  /** Name characters + type word, e.g. 魅力之城小区. */
+  key: string;
+  /** A 2-character key cut from a longer name: evidence only against a complete 2-character name. */
+  weak: boolean;
+}
+
+function isHan(ch: string): boolean {
+  return /\p{Script=Han}/u.test(ch);
+}
+
+function stripDescriptors(name: string): string {
+  let n = name;
+  for (let changed = true; changed && n.length > 0;) {
+    changed = false;
+    for (const d of DESCRIPTORS) {
+      if (n.length > d.length && n.endsWith(d)) {
+        n = n.slice(0, -d.length);
+        changed = true;
+        break;
+      }
+      if (n === d) {
+        n = '';
+        changed = true;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+/** The entity keys of a petition's matchText, deduplicated, in order of first mention. */
+export function entityKeys(matchText: string): EntityKey[] {
+  const chars = Array.from(matchText);
+  const out = new Map<string, boolean>();
+  for (let i = 0; i < chars.length && out.size < MAX_ENTITY_KEYS; i++) {
+    const at = (t: string): boolean => {
+      for (let j = 0; j < t.length; j++) if (chars[i + j] !== t[j]) return false;
+      return true;
+    };
+    const type = ENTITY_TYPE_WORDS.find(at);
+    if (type === undefined) {
+      const area = AREA_WORDS.find(at);
+      if (area) i += area.length - 1;
+      continue;
+    }
+    let start = i;
+    // Room for descriptors (程明物业管理有限公司) before the name is cut to MAX_RUN characters.
+    while (start > 0 && i - start < 2 * MAX_RUN) {
+      const ch = chars[start - 1] ?? '';
+      if (!isHan(ch) || STOP_CHARS.has(ch)) break;
+      start--;
+    }
+    const stripped = Array.from(stripDescriptors(chars.slice(start, i).join('')));
+    if (stripped.length > MAX_RUN) start = i; // cut: the left boundary is unknown
+    const nameChars = stripped.slice(-MAX_RUN);
+    const name = nameChars.join('');
+    // Without word boundaries a 2-character run is as often a clause end (业主小区, 学生学校) as a
+    // name: trust it only after an address marker or at the start of the text.
+    const before = chars[start - 1];
+    const addressed = before === undefined || !isHan(before) || ADDRESS_CHARS.has(before);
+    if (nameChars.length >= 2 && !GENERIC_NAMES.has(name) && (nameChars.length > 2 || addressed)) {
+      for (let k = 2; k <= Math.min(4, nameChars.length); k++) {
+        const key = nameChars.slice(-k).join('') + type;
+        const weak = k === 2 && nameChars.length > 2;
+        // A key seen once complete stays complete.
+        out.set(key, (out.get(key) ?? true) && weak);
+      }
+    }
+    i += type.length - 1;
+  }
+  return [...out.entries()].slice(0, MAX_ENTITY_KEYS).map(([key, weak]) => ({ key, weak }));
+}
+
+/** FNV-1a over UTF-16 units, finalised. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return fmix32(h ^ 0x5bd1e995);
+}
+
+/**
+ * Stored form: the key's hash with the lowest bit replaced by the weak flag. The bucket of a key is
+ * `entityBucket(code)`: the same for the weak and the complete form.
+ */
+export function entityCode(k: EntityKey): number {
+  return ((hashString(k.key) & ~1) | (k.weak ? 1 : 0)) >>> 0;
+}
+
+/**
+ * Bucket key of an entity. Entity buckets share the u32 key space with LSH band buckets; a clash
+ * only adds candidates, which are checked against the stored entity codes.
+ */
+export function entityBucket(code: number): number {
+  return fmix32((code & ~1) ^ 0x2545f491);
+}
+
+/** Whether two petitions' entity codes name the same thing (one shared key, not both weak). */
+export function sharedEntities(a: readonly number[], b: readonly number[]): number {
+  let n = 0;
+  for (const x of a) {
+    for (const y of b) if ((x | 1) === (y | 1) && (x & y & 1) === 0) n++;
+  }
+  return n;
+}
