@@ -107,15 +107,15 @@ export class TransactionalNormalizer {
     let events = 0;
     let replays = 0;
     let deadLetters = 0;
-    for (const message of batch.messages) {
-      const result = await this.processor.process(
-        {
-          position: `${batch.topic}/${batch.partition}@${message.offset}`,
-          value: message.value,
-          headers: stringHeaders(message),
-        },
-        now,
-      );
+    const results = await this.processor.processBatch(
+      batch.messages.map((message) => ({
+        position: `${batch.topic}/${batch.partition}@${message.offset}`,
+        value: message.value,
+        headers: stringHeaders(message),
+      })),
+      now,
+    );
+    for (const result of results) {
       out.push(...result.out);
       if (result.kind === 'event') events++;
       else if (result.kind === 'replay') replays++;

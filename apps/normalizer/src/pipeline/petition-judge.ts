@@ -1,6 +1,6 @@
 import type { CategoryPipeline, IntentClassifier } from '@app/classify';
 import type { Judgement, PetitionEvent, RawPetition } from '@app/contracts';
-import type { DedupEngine } from '@app/dedup';
+import type { DedupEngine, DedupInput, DedupVerdict } from '@app/dedup';
 import { routePetition, type RoutingConfig } from '@app/routing';
 import { detectScript, matchText } from '@app/text';
 
@@ -11,18 +11,35 @@ export interface PetitionJudgeDeps {
   dedup: DedupEngine;
 }
 
+export interface JudgedPetition {
+  judgement: Judgement;
+  clusterAlert: boolean;
+}
+
+interface Prepared {
+  partial: Omit<Judgement, 'dedup'>;
+  dedupInput: DedupInput | null;
+}
+
 /**
- * The normalizer's judgement of one petition: script, category and intent, locality, urgency,
+ * The normalizer's judgement of petitions: script, category and intent, locality, urgency,
  * responsible unit, deadlines, and duplicate / repeat / same-issue grouping. All pure libs; only
  * the dedup engine keeps state.
  */
 export class PetitionJudge {
   constructor(private readonly deps: PetitionJudgeDeps) {}
 
-  async judge(
-    raw: RawPetition,
-    event: PetitionEvent,
-  ): Promise<{ judgement: Judgement; clusterAlert: boolean }> {
+  /** Judges a batch (one Kafka batch) in order, with one dedup store commit for all of it. */
+  async judgeAll(items: { raw: RawPetition; event: PetitionEvent }[]): Promise<JudgedPetition[]> {
+    const prepared = items.map(({ raw, event }) => this.prepare(raw, event));
+    const inputs = prepared.flatMap((p) => (p.dedupInput ? [p.dedupInput] : []));
+    const verdicts = inputs.length > 0 ? await this.deps.dedup.judgeBatch(inputs) : [];
+    let next = 0;
+    return prepared.map((p) => this.complete(p, p.dedupInput ? (verdicts[next++] ?? null) : null));
+  }
+
+  /** Everything but dedup, which needs the store. Pure. */
+  private prepare(raw: RawPetition, event: PetitionEvent): Prepared {
     const subject = event.subject ?? '';
     const match = matchText(`${subject}\n${event.body}`);
     const category = this.deps.category.classify(match);
@@ -38,37 +55,44 @@ export class PetitionJudge {
       },
       this.deps.routing,
     );
+    const partial: Omit<Judgement, 'dedup'> = {
+      script: detectScript(`${subject}${raw.text}`),
+      classification: {
+        category: category.category,
+        confidence: round(category.confidence),
+        source: category.source,
+        intent: intent.intent,
+        intentConfidence: round(intent.confidence),
+      },
+      locality: {
+        district: routing.locality.district,
+        town: routing.locality.town,
+        source: routing.locality.source,
+        confidence: round(routing.locality.confidence),
+      },
+      urgency: { priority: routing.urgency.priority, flags: [...routing.urgency.flags] },
+      routing: { unit: routing.route.unit, rule: routing.route.rule },
+      deadlines: { ...routing.deadlines },
+    };
     // Updates and replies belong to a petition that was already judged for duplicates.
-    const verdict =
+    const dedupInput: DedupInput | null =
       raw.eventType === 'petition.received'
-        ? await this.deps.dedup.judge({
+        ? {
             petitionId: raw.petitionId,
             identityKey: event.petitioner.identityKey,
             matchText: match,
             locality: routing.locality.district,
             receivedAt,
-          })
+          }
         : null;
+    return { partial, dedupInput };
+  }
+
+  private complete(prepared: Prepared, verdict: DedupVerdict | null): JudgedPetition {
     return {
       clusterAlert: verdict?.clusterAlert ?? false,
       judgement: {
-        script: detectScript(`${subject}${raw.text}`),
-        classification: {
-          category: category.category,
-          confidence: round(category.confidence),
-          source: category.source,
-          intent: intent.intent,
-          intentConfidence: round(intent.confidence),
-        },
-        locality: {
-          district: routing.locality.district,
-          town: routing.locality.town,
-          source: routing.locality.source,
-          confidence: round(routing.locality.confidence),
-        },
-        urgency: { priority: routing.urgency.priority, flags: [...routing.urgency.flags] },
-        routing: { unit: routing.route.unit, rule: routing.route.rule },
-        deadlines: { ...routing.deadlines },
+        ...prepared.partial,
         dedup: verdict
           ? {
               outcome: verdict.outcome,

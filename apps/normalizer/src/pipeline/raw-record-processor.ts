@@ -12,12 +12,20 @@ import {
 import type { OutboundRecord } from '@app/kafka';
 import type { ClaimStore } from '../state/claim-store';
 import { buildPetitionEvent, type NormalizeOptions } from './petition-normalizer';
-import type { PetitionJudge } from './petition-judge';
+import type { JudgedPetition, PetitionJudge } from './petition-judge';
 
 export interface RawRecord {
   /** `topic/partition@offset`: identifies the record for replay detection and dead letters. */
   position: string;
   value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+interface Pending {
+  index: number;
+  record: RawRecord;
+  raw: RawPetition;
+  event: PetitionEvent;
   headers: Record<string, string>;
 }
 
@@ -39,47 +47,67 @@ export class RawRecordProcessor {
     private readonly judge: PetitionJudge,
   ) {}
 
+  /** One record (tools, benchmarks); the consumer uses {@link processBatch}. */
   async process(record: RawRecord, now: Date): Promise<ProcessOutcome> {
-    const headers = pickHeaders(record.headers);
-    if (!record.value || record.value.length === 0) {
-      return this.deadLetter(record, 'empty-value', 'record has no value', headers, now);
+    const [outcome] = await this.processBatch([record], now);
+    return outcome as ProcessOutcome;
+  }
+
+  /**
+   * A Kafka batch, in order. Replay claims are taken record by record (a retry inside the same
+   * batch is still a replay); the judgement runs once for the batch (one dedup store commit).
+   */
+  async processBatch(records: RawRecord[], now: Date): Promise<ProcessOutcome[]> {
+    const outcomes: ProcessOutcome[] = new Array<ProcessOutcome>(records.length);
+    const pending: Pending[] = [];
+    for (const [index, record] of records.entries()) {
+      const headers = pickHeaders(record.headers);
+      const parsed = parseRaw(record);
+      if ('reason' in parsed) {
+        outcomes[index] = this.deadLetter(record, parsed.reason, parsed.detail, headers, now);
+        continue;
+      }
+      const claimedBy = await this.claims.claim(parsed.raw.idempotencyKey, record.position);
+      // Claimed by another record: a provider's retry of something already published. Claimed by
+      // this very record: a re-read after a crash whose transaction never committed; process again.
+      if (claimedBy !== null && claimedBy !== record.position) {
+        outcomes[index] = { kind: 'replay', out: [] };
+        continue;
+      }
+      const base = buildPetitionEvent(parsed.raw, now, this.options);
+      pending.push({ index, record, raw: parsed.raw, event: base as PetitionEvent, headers });
     }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(record.value.toString('utf8'));
-    } catch {
-      return this.deadLetter(record, 'invalid-json', 'value is not JSON', headers, now);
-    }
-    const rawProblems = rawPetitionProblems(raw);
-    if (rawProblems.length > 0) {
+    const judged = await this.judge.judgeAll(pending);
+    pending.forEach((p, i) => {
+      const { judgement, clusterAlert } = judged[i] as JudgedPetition;
+      outcomes[p.index] = this.publishable(p, { ...p.event, ...judgement }, clusterAlert, now);
+    });
+    return outcomes;
+  }
+
+  private publishable(
+    p: Pending,
+    event: PetitionEvent,
+    clusterAlert: boolean,
+    now: Date,
+  ): ProcessOutcome {
+    const problems = petitionEventProblems(event);
+    if (problems.length > 0) {
       return this.deadLetter(
-        record,
-        'invalid-raw-petition',
-        rawProblems.slice(0, 5).join('; '),
-        headers,
-        now,
-      );
-    }
-    const petition = raw as RawPetition;
-    const claimedBy = await this.claims.claim(petition.idempotencyKey, record.position);
-    // Claimed by another record: a provider's retry of something already published. Claimed by
-    // this very record: a re-read after a crash whose transaction never committed; process again.
-    if (claimedBy !== null && claimedBy !== record.position) return { kind: 'replay', out: [] };
-    const base = buildPetitionEvent(petition, now, this.options);
-    const { judgement, clusterAlert } = await this.judge.judge(petition, base as PetitionEvent);
-    const event: PetitionEvent = { ...base, ...judgement };
-    const eventProblems = petitionEventProblems(event);
-    if (eventProblems.length > 0) {
-      return this.deadLetter(
-        record,
+        p.record,
         'invalid-event',
-        eventProblems.slice(0, 5).join('; '),
-        headers,
+        problems.slice(0, 5).join('; '),
+        p.headers,
         now,
       );
     }
     const out: OutboundRecord[] = [
-      { topic: this.topics.events, key: event.petitionId, value: JSON.stringify(event), headers },
+      {
+        topic: this.topics.events,
+        key: event.petitionId,
+        value: JSON.stringify(event),
+        headers: p.headers,
+      },
     ];
     if (clusterAlert && event.dedup) {
       const alert: ClusterAlert = {
@@ -95,7 +123,7 @@ export class RawRecordProcessor {
         topic: this.topics.clusters,
         key: alert.clusterId,
         value: JSON.stringify(alert),
-        headers,
+        headers: p.headers,
       });
     }
     return { kind: 'event', out };
@@ -128,6 +156,21 @@ export class RawRecordProcessor {
       ],
     };
   }
+}
+
+function parseRaw(record: RawRecord): { raw: RawPetition } | { reason: string; detail: string } {
+  if (!record.value || record.value.length === 0)
+    return { reason: 'empty-value', detail: 'record has no value' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(record.value.toString('utf8'));
+  } catch {
+    return { reason: 'invalid-json', detail: 'value is not JSON' };
+  }
+  const problems = rawPetitionProblems(raw);
+  if (problems.length > 0)
+    return { reason: 'invalid-raw-petition', detail: problems.slice(0, 5).join('; ') };
+  return { raw: raw as RawPetition };
 }
 
 function pickHeaders(headers: Record<string, string>): Record<string, string> {
