@@ -115,11 +115,11 @@ export class Apps {
     if (this.exited.length > 0) throw new Error(this.exited.join('; '));
   }
 
-  /** Sends SIGUSR2 to both apps: starts, then (second call) writes, their CPU profiles. */
+  /** Sends SIGWINCH to both apps: starts, then (second call) writes, their CPU profiles. */
   signalProfilers(): void {
     if (!this.options.profileDir) return;
-    this.gateway.child.kill('SIGUSR2');
-    this.normalizer.child.kill('SIGUSR2');
+    this.gateway.child.kill('SIGWINCH');
+    this.normalizer.child.kill('SIGWINCH');
   }
 
   async waitForProfiles(timeoutMs = 30_000): Promise<string[]> {

@@ -1,6 +1,6 @@
 /**
  * Preloaded into an app process (`node -r ts-node/register/transpile-only -r <this>`) when the
- * benchmark profiles: the first SIGUSR2 starts the V8 CPU profiler, the second writes
+ * benchmark profiles: the first SIGWINCH (not one of the signals Nest's shutdown hooks take) starts the V8 CPU profiler, the second writes
  * $BENCH_CPU_PROFILE (a .cpuprofile, as `node --cpu-prof` would) and stops it. Needed because the
  * apps end by re-raising SIGTERM (Nest shutdown hooks), where `--cpu-prof` writes nothing, and so
  * the profile covers the measured window only.
@@ -13,7 +13,7 @@ if (target) {
   const session = new Session();
   session.connect();
   let running = false;
-  process.on('SIGUSR2', () => {
+  process.on('SIGWINCH', () => {
     if (!running) {
       running = true;
       session.post('Profiler.enable', () =>
