@@ -114,13 +114,12 @@ export async function judgementThroughput(
   let done = 0;
   while (done < records.length && Date.now() < deadline) {
     const end = Math.min(records.length, done + batchSize);
-    for (; done < end; done++) {
-      const r = await processor.process(
-        { position: `bench/0@${done}`, value: records[done] ?? null, headers: {} },
-        now,
-      );
+    const batch = [];
+    for (; done < end; done++)
+      batch.push({ position: `bench/0@${done}`, value: records[done] ?? null, headers: {} });
+    // As the consumer does: one Kafka batch judged at once, then its claims made durable.
+    for (const r of await processor.processBatch(batch, now))
       outcomes[r.kind] = (outcomes[r.kind] ?? 0) + 1;
-    }
     await claims.flush();
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
