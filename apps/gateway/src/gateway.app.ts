@@ -12,6 +12,8 @@ export async function createGatewayApp(env: GatewayEnv): Promise<NestFastifyAppl
     // buffering it whole.
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustProxy: env.TRUST_PROXY === 'true',
+    // Errors of the router itself (a malformed percent-encoding in the path) in our format too.
+    frameworkErrors: fastifyErrorHandler,
   });
   // Before Nest registers its routes: their encapsulated contexts inherit this handler, so body
   // parsing errors (bad JSON, wrong type, too large) answer in our error format too.

@@ -19,6 +19,8 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_FIELDS_LIMIT: 'payload-too-large',
   FST_PROTO_VIOLATION: 'forbidden-field-name',
   FST_INVALID_MULTIPART_CONTENT_TYPE: 'unsupported-media-type',
+  FST_MP_PREMATURE_CLOSE: 'invalid-multipart',
+  FST_ERR_BAD_URL: 'bad-url',
 };
 
 const BY_STATUS: Record<number, string> = {

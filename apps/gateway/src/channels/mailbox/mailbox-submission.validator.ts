@@ -151,7 +151,9 @@ export function validateSubmission(
 function prepare(input: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(input)) {
-    let value = typeof raw === 'string' ? raw.trim() : raw;
+    // Every field is a scalar. An object or list (JSON) fails its type check as an empty object:
+    // handed to class-transformer as it is, a nested `constructor` key made it throw (a 500).
+    let value: unknown = typeof raw === 'string' ? raw.trim() : isStructured(raw) ? {} : raw;
     if (value === '') continue;
     if (key === 'agreePublic' && typeof value === 'string') {
       const v = value.toLowerCase();
@@ -161,6 +163,10 @@ function prepare(input: Record<string, unknown>): Record<string, unknown> {
     out[key] = value;
   }
   return out;
+}
+
+function isStructured(v: unknown): boolean {
+  return typeof v === 'object' && v !== null;
 }
 
 function toFieldErrors(e: ValidationError): FieldError[] {

@@ -122,6 +122,25 @@ describe('MailboxAdapter', () => {
     ['an unknown field', { website: 'http://spam.example' }, 'website', 'unknown-field'],
     ['a name given twice (array)', { name: ['a', 'b'] }, 'name', 'name-invalid'],
     ['attachments that are not a list', { attachments: 'x' }, 'attachments', 'attachment-invalid'],
+    // Found by the hostile-input properties: class-transformer threw on these (a 500).
+    [
+      'a phone object with a nested constructor key',
+      { phone: { a: [{ constructor: { x: 1 } }] } },
+      'phone',
+      'phone-invalid',
+    ],
+    [
+      'a name object with a constructor key',
+      { name: { constructor: 'x' } },
+      'name',
+      'name-invalid',
+    ],
+    [
+      'an unknown field holding a constructor object',
+      { extra: { constructor: { prototype: 1 } } },
+      'extra',
+      'unknown-field',
+    ],
   ])('refuses %s', (_name, overrides, field, code) => {
     const errors = fieldErrors(mailboxLetter(overrides));
     expect(errors).toEqual([{ field, code, message: expect.stringMatching(/[\u4e00-\u9fff]/) }]);

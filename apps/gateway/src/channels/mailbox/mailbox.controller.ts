@@ -1,10 +1,12 @@
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Multipart } from '@fastify/multipart';
 import { randomBytes } from 'node:crypto';
 import { BlobStore } from '../email/blob.store';
 import { GATEWAY_ENV } from '../../config/tokens';
 import type { GatewayEnv } from '../../config/gateway.env';
-import { ChannelError, NotDurableError } from '../../http/channel-errors';
+import { ChannelError, ChannelRequestError, NotDurableError } from '../../http/channel-errors';
+import { fastifyErrorResponse } from '../../http/fastify-error.handler';
 import { IntakeService } from '../../intake/intake.service';
 import type { InboundRequest } from '../channel-adapter';
 import { KeyedMutex, toInbound } from '../sms/gateway/state-support';
@@ -228,6 +230,20 @@ export class MailboxController {
         parts: maxFiles + 41,
       },
     });
+    try {
+      await this.readParts(parts, fields, attachments);
+    } catch (error) {
+      throw multipartError(error);
+    }
+    if (attachments.length > 0) fields.attachments = attachments;
+    return { ...inbound, body: fields };
+  }
+
+  private async readParts(
+    parts: AsyncIterable<Multipart>,
+    fields: Record<string, unknown>,
+    attachments: Record<string, unknown>[],
+  ): Promise<void> {
     for await (const part of parts) {
       if (part.type === 'file') {
         const file = part;
@@ -247,8 +263,6 @@ export class MailboxController {
           previous === undefined ? field.value : ([] as unknown[]).concat(previous, field.value);
       }
     }
-    if (attachments.length > 0) fields.attachments = attachments;
-    return { ...inbound, body: fields };
   }
 
   private async html(res: FastifyReply, status: number, body: string): Promise<void> {
@@ -258,6 +272,27 @@ export class MailboxController {
       .header('content-type', 'text/html; charset=utf-8')
       .send(body);
   }
+}
+
+/**
+ * What reading a multipart body can throw, as a client error: the multipart plugin's own errors
+ * (limits, prototype field names) keep their status and get our code; the parser's (a missing
+ * boundary, a truncated part) carry no status and are the sender's malformed body, not a 500.
+ */
+function multipartError(error: unknown): ChannelRequestError {
+  const e = error as { statusCode?: unknown; code?: unknown; message?: unknown };
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const { body } = fastifyErrorResponse(e as Parameters<typeof fastifyErrorResponse>[0]);
+    return new ChannelRequestError(
+      body.error.code,
+      body.error.message,
+      e.statusCode === 413 ? 413 : 400,
+    );
+  }
+  return new ChannelRequestError(
+    'invalid-multipart',
+    `malformed multipart body: ${typeof e.message === 'string' ? e.message : 'unreadable'}`,
+  );
 }
 
 export class MailboxNotConfiguredError extends ChannelError {
