@@ -169,9 +169,31 @@ export interface EntityKey {
   weak: boolean;
 }
 
+const HAN = /\p{Script=Han}/u;
+const hanCache = new Map<string, boolean>();
+
+/** Per character, cached: a regex test per character was a tenth of the judgement step. */
 function isHan(ch: string): boolean {
-  return /\p{Script=Han}/u.test(ch);
+  let han = hanCache.get(ch);
+  if (han === undefined) {
+    han = HAN.test(ch);
+    if (hanCache.size < 65536) hanCache.set(ch, han);
+  }
+  return han;
 }
+
+/** Words indexed by their first character, so each position of a text costs one map lookup. */
+function byFirstChar(words: readonly string[]): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const w of words) {
+    const first = Array.from(w)[0] ?? '';
+    index.set(first, [...(index.get(first) ?? []), w]);
+  }
+  return index;
+}
+
+const TYPE_WORDS_BY_FIRST = byFirstChar(ENTITY_TYPE_WORDS);
+const AREA_WORDS_BY_FIRST = byFirstChar(AREA_WORDS);
 
 function stripDescriptors(name: string): string {
   let n = name;
@@ -198,13 +220,17 @@ export function entityKeys(matchText: string): EntityKey[] {
   const chars = Array.from(matchText);
   const out = new Map<string, boolean>();
   for (let i = 0; i < chars.length && out.size < MAX_ENTITY_KEYS; i++) {
+    const first = chars[i] ?? '';
+    const typeCandidates = TYPE_WORDS_BY_FIRST.get(first);
+    const areaCandidates = AREA_WORDS_BY_FIRST.get(first);
+    if (typeCandidates === undefined && areaCandidates === undefined) continue;
     const at = (t: string): boolean => {
       for (let j = 0; j < t.length; j++) if (chars[i + j] !== t[j]) return false;
       return true;
     };
-    const type = ENTITY_TYPE_WORDS.find(at);
+    const type = typeCandidates?.find(at);
     if (type === undefined) {
-      const area = AREA_WORDS.find(at);
+      const area = areaCandidates?.find(at);
       if (area) i += area.length - 1;
       continue;
     }

@@ -1,0 +1,32 @@
+/**
+ * `npm run quality`: the measured (not assumed) figures of the normalizer's judgement on
+ * ../shared/data — classification accuracy and macro-F1 on the dev set, duplicate recall and false
+ * matches, the gold hot issues, lookup cost — and the judgement step's throughput per core.
+ * Each part runs as its own process so one part's memory does not distort the next one's timings.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const parts: [string, string][] = [
+  ['classification (dev_labeled.jsonl, model trained without it)', 'classification.ts'],
+  ['duplicates, same-issue groups, lookup cost', 'dedup.ts'],
+  ['judgement step throughput, one core', 'judgement.ts'],
+];
+
+let failed = 0;
+for (const [title, file] of parts) {
+  console.log(`\n=== ${title} ===`);
+  const run = spawnSync(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      join(__dirname, file),
+    ],
+    { stdio: 'inherit', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } },
+  );
+  if (run.status !== 0) failed++;
+}
+process.exitCode = failed > 0 ? 1 : 0;
