@@ -27,6 +27,8 @@ export class AppProcess {
   private starts = 0;
   readonly exits: { code: number | null; signal: string | null; expected: boolean }[] = [];
   private expectExit = false;
+  /** Called when the process exits without being asked to (a crash, or a signal from outside). */
+  onUnexpectedExit: ((code: number | null, signal: string | null) => void) | undefined;
 
   constructor(
     readonly name: string,
@@ -60,8 +62,7 @@ export class AppProcess {
     child.on('exit', (code, signal) => {
       children.delete(child);
       this.exits.push({ code, signal, expected: this.expectExit });
-      if (!this.expectExit)
-        console.log(`  ! ${this.name} (pid ${child.pid}) exited on its own: ${code ?? signal}`);
+      if (!this.expectExit) this.onUnexpectedExit?.(code, signal);
     });
     this.child = child;
   }

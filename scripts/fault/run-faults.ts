@@ -238,6 +238,16 @@ async function runScenario(scenario: Scenario, index: number, texts: string[]): 
     },
   };
 
+  // An exit nobody asked for is reported (it is a finding) and the app is brought back, so the
+  // scenario still counts what it set out to count.
+  for (const app of [gateway, normalizer])
+    app.onUnexpectedExit = (code, signal) => {
+      ctx.note(`! ${app.name} exited on its own (${code ?? signal}); restarting it in 1 s`);
+      setTimeout(() => {
+        if (!app.running && !stopping) app.start();
+      }, 1000);
+    };
+  let stopping = false;
   console.log(`\n== scenario ${scenario.name}: ${scenario.fault}`);
   console.log(`   namespace ${ns}, logs ${logDir}`);
   gateway.start();
@@ -314,6 +324,7 @@ async function runScenario(scenario: Scenario, index: number, texts: string[]): 
     await sleep(250);
   await final.stop();
 
+  stopping = true;
   await Promise.all([gateway.stop(), normalizer.stop()]);
   await admin.disconnect();
 
@@ -388,6 +399,10 @@ function printTable(results: Result[]): void {
     ['events for unacknowledged items', (r) => r.durableButUnacknowledged],
     ['events for items never sent', (r) => r.foreignEvents],
     ['2xx with a wrong tracking number', (r) => r.wrongTrackingNumber],
+    [
+      'unexpected exits (gateway/normalizer)',
+      (r) => `${r.unexpectedExits.gateway ?? 0}/${r.unexpectedExits.normalizer ?? 0}`,
+    ],
     ['settled after load (s)', (r) => (r.settledInMs / 1000).toFixed(1)],
     ['result', (r) => (r.ok ? 'OK' : 'FAIL')],
   ];
