@@ -61,6 +61,7 @@ describe('channels config', () => {
       replayWindowSeconds: 300,
       maxBatch: 100,
       multipartTimeoutSeconds: 120,
+      rateLimit: { burst: 60, perMinute: 600 },
     });
     expect(config.mailboxes[0]).toMatchObject({
       requireIdNumber: true,
@@ -141,8 +142,40 @@ describe('channels config', () => {
       full.replace('name: 网络问政, recipient: county-head', 'name: 网络问政, recipient: x'),
       'board.boards.0.recipient',
     ],
+    [
+      'a gateway rate limit of 0',
+      full.replace(
+        'multipartTimeoutSeconds: 120',
+        'multipartTimeoutSeconds: 120, rateLimit: { burst: 0 }',
+      ),
+      'sms.gateways.0.rateLimit.burst',
+    ],
+    [
+      'a scraper rate limit as text',
+      full.replace(
+        'boards: [city-board] }',
+        'boards: [city-board], rateLimit: { perMinute: lots } }',
+      ),
+      'board.scrapers.0.rateLimit.perMinute',
+    ],
   ])('rejects %s, naming the field', (_name, yaml, field) => {
     expect(problemsOf(yaml).join('\n')).toContain(field);
+  });
+
+  it('takes per-gateway and per-scraper rate limits, defaults filled', () => {
+    const config = parseChannelsConfig(
+      full
+        .replace(
+          'multipartTimeoutSeconds: 120',
+          'multipartTimeoutSeconds: 120, rateLimit: { burst: 5 }',
+        )
+        .replace(
+          'boards: [city-board] }',
+          'boards: [city-board], rateLimit: { burst: 2, perMinute: 30 } }',
+        ),
+    );
+    expect(config.sms.gateways[0]?.rateLimit).toEqual({ burst: 5, perMinute: 600 });
+    expect(config.board.scrapers[0]?.rateLimit).toEqual({ burst: 2, perMinute: 30 });
   });
 
   it.each([

@@ -44,6 +44,22 @@ export class HotlineConfig {
   recipient!: string;
 }
 
+/**
+ * A sender's request budget (token bucket): `burst` requests at once, refilled at `perMinute`.
+ * Over it, the sender gets 429 with Retry-After.
+ */
+export class RateLimitConfig {
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  burst = 60;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  perMinute = 600;
+}
+
 const SLUG = /^[a-z0-9][a-z0-9-]{1,63}$/;
 const SLUG_MESSAGE = { message: 'must be a lower-case slug (a-z, 0-9, -)' };
 
@@ -84,6 +100,11 @@ export class SmsGatewayConfig {
   @Min(1)
   @Max(7 * 24 * 3600)
   multipartTimeoutSeconds = 600;
+
+  /** Requests this gateway may make (per gateway id, whatever address it comes from). */
+  @ValidateNested()
+  @Type(() => RateLimitConfig)
+  rateLimit: RateLimitConfig = new RateLimitConfig();
 }
 
 export class SmsChannelConfig {
@@ -167,6 +188,11 @@ export class BoardScraperConfig {
   @ArrayMinSize(1)
   @IsString({ each: true })
   boards!: string[];
+
+  /** Requests this scraper's key may make (per key, whatever address it comes from). */
+  @ValidateNested()
+  @Type(() => RateLimitConfig)
+  rateLimit: RateLimitConfig = new RateLimitConfig();
 }
 
 export class BoardChannelConfig {

@@ -11,6 +11,7 @@ export {
   BoardScraperConfig,
   BoardChannelConfig,
   ReceiptTemplates,
+  RateLimitConfig,
   loadChannelsConfig,
   parseChannelsConfig,
 } from './channels.config';

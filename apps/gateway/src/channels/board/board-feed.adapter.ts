@@ -79,12 +79,10 @@ export class BoardFeedAdapter implements ChannelAdapter {
 
   /** Authenticates the scraper and checks every post's board against its allowance. */
   verify(request: InboundRequest): void {
-    const auth = header(request, 'authorization') ?? '';
-    const key = /^Bearer\s+(\S{8,512})\s*$/i.exec(auth)?.[1];
+    const key = bearerKey(request);
     if (!key)
       throw new ChannelAuthError('key-missing', 'Authorization: Bearer <key> is missing', 401);
-    // Only hashes are stored; comparing hashes leaks nothing useful about the key itself.
-    const scraper = this.scrapersByHash.get(createHash('sha256').update(key).digest('hex'));
+    const scraper = this.scraperByKey(key);
     if (!scraper) throw new ChannelAuthError('key-unknown', 'unknown key', 401);
     const forbidden = new Set<string>();
     for (const post of postsOfLenient(request.body)) {
@@ -100,6 +98,18 @@ export class BoardFeedAdapter implements ChannelAdapter {
         403,
       );
     }
+  }
+
+  /** The id of the scraper whose key the request carries, or null (for its rate limit). */
+  scraperOf(request: InboundRequest): string | null {
+    const key = bearerKey(request);
+    return key ? (this.scraperByKey(key)?.id ?? null) : null;
+  }
+
+  private scraperByKey(key: string): { id: string; boards: Set<string> } | undefined {
+    // Only hashes are stored (a leaked config is no credential). The lookup is by SHA-256 of the
+    // key: its timing can tell at most a prefix of a hash, which does not help find a key.
+    return this.scrapersByHash.get(createHash('sha256').update(key).digest('hex'));
   }
 
   /** Interface form: every post as if new (received + its replies). The controller uses `posts`. */
@@ -273,6 +283,11 @@ function json(body: unknown): ChannelReply {
 function header(request: InboundRequest, name: string): string | undefined {
   const v = request.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+function bearerKey(request: InboundRequest): string | undefined {
+  const auth = header(request, 'authorization') ?? '';
+  return /^Bearer\s+(\S{8,512})\s*$/i.exec(auth)?.[1];
 }
 
 function postsOf(body: unknown): unknown[] {

@@ -3,12 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
-import { loadChannelsConfig } from '@app/config';
+import { loadChannelsConfig, parseChannelsConfig, type ChannelsConfig } from '@app/config';
 import { topicNames, type RawPetition } from '@app/contracts';
 import type { OutboundRecord, RecordSink } from '@app/kafka';
-import { OFFICIAL_REPLY, PEOPLE_KEY, boardPost } from '../../../../../test/fixtures/board/posts';
+import { readFileSync } from 'node:fs';
+import {
+  MAYOR_KEY,
+  OFFICIAL_REPLY,
+  PEOPLE_KEY,
+  boardPost,
+} from '../../../../../test/fixtures/board/posts';
 import { loadGatewayEnv } from '../../config/gateway.env';
-import { NotDurableError } from '../../http/channel-errors';
+import { ChannelAuthError, NotDurableError } from '../../http/channel-errors';
+import { SignatureShadow } from '../../http/signature-shadow';
+import { GatewayMetrics } from '../../metrics/gateway.metrics';
 import { IntakeService } from '../../intake/intake.service';
 import { BoardFeedAdapter } from './board-feed.adapter';
 import { BoardFeedController } from './board-feed.controller';
@@ -38,18 +46,40 @@ describe('BoardFeedController (state advances only after a durable publish)', ()
   let store: BoardPostStore;
   let sink: MemorySink;
   let controller: BoardFeedController;
+  let shadowLog: PinoLogger;
+  let metrics: GatewayMetrics;
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'board-state-'));
-    const env = loadGatewayEnv({ KAFKA_BROKERS: '127.0.0.1:1', GATEWAY_STATE_DIR: dir });
-    store = new BoardPostStore(env);
-    sink = new MemorySink();
+  function build(settings: Record<string, string> = {}, config: ChannelsConfig = channels): void {
+    const env = loadGatewayEnv({
+      KAFKA_BROKERS: '127.0.0.1:1',
+      GATEWAY_STATE_DIR: dir,
+      ...settings,
+    });
     const intake = new IntakeService(
       sink,
       topicNames(''),
       new PinoLogger({ pinoHttp: { level: 'silent' } }),
     );
-    controller = new BoardFeedController(new BoardFeedAdapter(channels), store, intake, env);
+    shadowLog = new PinoLogger({ pinoHttp: { level: 'silent' } });
+    metrics = new GatewayMetrics(sink as never);
+    const shadow = new SignatureShadow(env, metrics, shadowLog);
+    controller = new BoardFeedController(
+      new BoardFeedAdapter(config),
+      store,
+      intake,
+      env,
+      config,
+      shadow,
+    );
+  }
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'board-state-'));
+    store = new BoardPostStore(
+      loadGatewayEnv({ KAFKA_BROKERS: '127.0.0.1:1', GATEWAY_STATE_DIR: dir }),
+    );
+    sink = new MemorySink();
+    build();
   });
 
   afterEach(async () => {
@@ -59,7 +89,13 @@ describe('BoardFeedController (state advances only after a durable publish)', ()
 
   async function push(
     posts: Record<string, unknown>[],
-  ): Promise<{ status: number; results: Record<string, unknown>[] }> {
+    authorization: string | null = `Bearer ${PEOPLE_KEY}`,
+  ): Promise<{
+    status: number;
+    results: Record<string, unknown>[];
+    error?: { code: string; reason?: string };
+    headers: Record<string, string>;
+  }> {
     const body = { posts };
     const req = {
       id: 'req-1',
@@ -68,30 +104,33 @@ describe('BoardFeedController (state advances only after a durable publish)', ()
       protocol: 'http',
       host: 'localhost',
       ip: '127.0.0.1',
-      headers: { authorization: `Bearer ${PEOPLE_KEY}` },
+      headers: authorization === null ? {} : { authorization },
       rawBody: Buffer.from(JSON.stringify(body)),
       body,
     } as unknown as FastifyRequest;
     let status = 0;
     let sent = '';
+    const headers: Record<string, string> = {};
     const res = {
       status(code: number) {
         status = code;
         return res;
       },
-      header() {
+      header(name: string, value: string) {
+        headers[name] = value;
         return res;
       },
-      send(payload: string) {
-        sent = payload;
+      send(payload: unknown) {
+        sent = typeof payload === 'string' ? payload : JSON.stringify(payload);
         return Promise.resolve(res);
       },
     } as unknown as FastifyReply;
     await controller.receive(req, res);
-    return {
-      status,
-      results: (JSON.parse(sent) as { results: Record<string, unknown>[] }).results,
+    const json = JSON.parse(sent) as {
+      results?: Record<string, unknown>[];
+      error?: { code: string; reason?: string };
     };
+    return { status, results: json.results ?? [], error: json.error, headers };
   }
 
   it('does not lose an edit when Kafka is down: the next push publishes revision 2', async () => {
@@ -133,5 +172,84 @@ describe('BoardFeedController (state advances only after a durable publish)', ()
     expect(again.results.map((r) => r.status)).toEqual(['unchanged', 'unchanged']);
     expect(sink.records).toHaveLength(3);
     expect(new Set(sink.raws().map((r) => r.petitionId)).size).toBe(2);
+  });
+
+  describe('signature shadow mode (SIGNATURE_SHADOW_ROUTES)', () => {
+    it.each<[string, Record<string, string>, string | null, string]>([
+      ['off by default: an unknown key', {}, 'Bearer not-a-known-key-000', 'key-unknown'],
+      ['off by default: no key', {}, null, 'key-missing'],
+      ['on for another route only', { SIGNATURE_SHADOW_ROUTES: 'sms/twilio' }, null, 'key-missing'],
+      ['off by default: a board the key may not use', {}, `Bearer ${MAYOR_KEY}`, 'board-forbidden'],
+    ])('%s → refused, nothing published', async (_name, settings, authorization, code) => {
+      build(settings);
+      const failure: unknown = await push([boardPost()], authorization).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(ChannelAuthError);
+      expect(failure).toMatchObject({ code });
+      expect(sink.records).toHaveLength(0);
+    });
+
+    it.each<[string, string | null, string]>([
+      ['an unknown key', 'Bearer not-a-known-key-000', 'key-unknown'],
+      ['no key', null, 'key-missing'],
+      ['a board the key may not use', `Bearer ${MAYOR_KEY}`, 'board-forbidden'],
+    ])(
+      'on for board/posts: %s → accepted, logged with route and code only',
+      async (_n, auth, code) => {
+        build({ SIGNATURE_SHADOW_ROUTES: 'sms/gateway, board/posts' });
+        const warn = jest.spyOn(shadowLog, 'warn');
+        const { status, results } = await push([boardPost()], auth);
+        expect(status).toBe(200);
+        expect(results[0]).toMatchObject({ status: 'accepted' });
+        expect(sink.records).toHaveLength(1);
+        expect(warn.mock.calls).toEqual([
+          [{ route: 'board/posts', code }, 'signature check failed; accepted in shadow mode'],
+        ]);
+        expect(JSON.stringify(warn.mock.calls)).not.toContain('not-a-known-key');
+        expect(
+          (await metrics.registry.getSingleMetricAsString('petition_gateway_items_total')).includes(
+            `outcome="shadow-${code}"`,
+          ),
+        ).toBe(true);
+      },
+    );
+  });
+
+  describe('per-key rate limit (board.scrapers[].rateLimit)', () => {
+    const limited = parseChannelsConfig(
+      readFileSync(
+        join(__dirname, '../../../../../test/fixtures/board/channels.yaml'),
+        'utf8',
+      ).replace(
+        'boards: [people-cq-party-secretary, fengjie-wlwz]',
+        'boards: [people-cq-party-secretary, fengjie-wlwz]\n      rateLimit: { burst: 2, perMinute: 1 }',
+      ),
+    );
+
+    it('allows the burst, then answers 429 with Retry-After and a code; other keys unaffected', async () => {
+      build({}, limited);
+      const statuses: number[] = [];
+      let last: Awaited<ReturnType<typeof push>> | undefined;
+      for (let i = 0; i < 3; i++) {
+        last = await push([boardPost({ postId: `rl-${i}` })]);
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([200, 200, 429]);
+      expect(last?.error).toMatchObject({ code: 'rate-limited', reason: 'too-many-requests' });
+      expect(Number(last?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(sink.records).toHaveLength(2);
+      const other = await push(
+        [boardPost({ board: 'people-cq-mayor', postId: 'm-1' })],
+        `Bearer ${MAYOR_KEY}`,
+      );
+      expect(other.status).toBe(200);
+    });
+
+    it('does not let an unknown key spend a scraper budget', async () => {
+      build({}, limited);
+      for (let i = 0; i < 3; i++) {
+        await push([boardPost()], 'Bearer not-a-known-key-000').catch(() => undefined);
+      }
+      expect((await push([boardPost({ postId: 'after' })])).status).toBe(200);
+    });
   });
 });

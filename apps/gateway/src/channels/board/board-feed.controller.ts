@@ -1,7 +1,10 @@
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { trackingNumberFor } from '@app/contracts';
-import { GATEWAY_ENV } from '../../config/tokens';
+import type { ChannelsConfig } from '@app/config';
+import { CHANNELS_CONFIG, GATEWAY_ENV } from '../../config/tokens';
+import { KeyedLimiters, sendRateLimited, type RateDecision } from '../../http/rate-limiter';
+import { SignatureShadow } from '../../http/signature-shadow';
 import type { GatewayEnv } from '../../config/gateway.env';
 import { IntakeService } from '../../intake/intake.service';
 import { KeyedMutex, toInbound } from '../sms/gateway/state-support';
@@ -23,13 +26,32 @@ export class BoardFeedController {
     private readonly store: BoardPostStore,
     private readonly intake: IntakeService,
     @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
-  ) {}
+    @Inject(CHANNELS_CONFIG) channels: ChannelsConfig,
+    private readonly shadow: SignatureShadow,
+  ) {
+    this.limiters = new KeyedLimiters(channels.board.scrapers.map((s) => [s.id, s.rateLimit]));
+  }
+
+  private readonly limiters: KeyedLimiters;
 
   @Post()
   async receive(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const receivedAt = new Date();
     const inbound = toInbound(req, this.env);
-    this.adapter.verify(inbound);
+    this.shadow.check(this.adapter.route, () => this.adapter.verify(inbound));
+    // Per scraper key, after it was checked: nobody else can spend a scraper's budget.
+    const scraper = this.adapter.scraperOf(inbound);
+    const limit: RateDecision = scraper
+      ? this.limiters.take(scraper, receivedAt.getTime())
+      : { allowed: true };
+    if (!limit.allowed) {
+      return sendRateLimited(
+        res,
+        limit.retryAfterSeconds,
+        'too-many-requests',
+        'this key is over its request budget (board.scrapers[].rateLimit)',
+      );
+    }
     const { posts, rejected } = this.adapter.posts(inbound);
     const results: BoardPostResult[] = [];
     for (const r of rejected) {

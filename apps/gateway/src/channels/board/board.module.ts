@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SignatureShadow } from '../../http/signature-shadow';
 import { IntakeModule } from '../../intake/intake.module';
 import { BoardFeedAdapter } from './board-feed.adapter';
 import { BoardFeedController } from './board-feed.controller';
@@ -8,6 +9,6 @@ import { BoardPostStore } from './board-post.store';
 @Module({
   imports: [IntakeModule],
   controllers: [BoardFeedController],
-  providers: [BoardFeedAdapter, BoardPostStore],
+  providers: [BoardFeedAdapter, BoardPostStore, SignatureShadow],
 })
 export class BoardModule {}

@@ -1,7 +1,10 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
-import { GATEWAY_ENV } from '../../../config/tokens';
+import type { ChannelsConfig } from '@app/config';
+import { CHANNELS_CONFIG, GATEWAY_ENV } from '../../../config/tokens';
+import { KeyedLimiters, sendRateLimited } from '../../../http/rate-limiter';
+import { SignatureShadow } from '../../../http/signature-shadow';
 import type { GatewayEnv } from '../../../config/gateway.env';
 import { IntakeService } from '../../../intake/intake.service';
 import type { ItemOutcome, PetitionDraft } from '../../channel-adapter';
@@ -22,19 +25,35 @@ export class SmsGatewayController {
     private readonly segments: SmsSegmentStore,
     private readonly intake: IntakeService,
     @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
+    @Inject(CHANNELS_CONFIG) channels: ChannelsConfig,
+    private readonly shadow: SignatureShadow,
     private readonly log: PinoLogger,
   ) {
     log.setContext(SmsGatewayController.name);
+    this.limiters = new KeyedLimiters(channels.sms.gateways.map((g) => [g.id, g.rateLimit]));
   }
+
+  private readonly limiters: KeyedLimiters;
 
   @Post()
   @HttpCode(200)
   async receive(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const receivedAt = new Date();
     const inbound = toInbound(req, this.env);
-    this.adapter.verifyAt(inbound, receivedAt);
+    this.shadow.check(this.adapter.route, () => this.adapter.verifyAt(inbound, receivedAt));
+    const gatewayId = String(inbound.headers['x-gateway-id']);
+    // Per gateway id, after its signature: nobody else can spend a gateway's budget.
+    const limit = this.limiters.take(gatewayId, receivedAt.getTime());
+    if (!limit.allowed) {
+      return sendRateLimited(
+        res,
+        limit.retryAfterSeconds,
+        'too-many-requests',
+        'this gateway is over its request budget (sms.gateways[].rateLimit)',
+      );
+    }
     const parsed = this.adapter.parse(inbound);
-    const gateway = this.adapter.gateway(String(inbound.headers['x-gateway-id']));
+    const gateway = this.adapter.gateway(gatewayId);
     const timeoutMs = (gateway?.multipartTimeoutSeconds ?? 600) * 1000;
     const byRef = new Map<string, ItemOutcome>();
     const whole: PetitionDraft[] = [];

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SignatureShadow } from '../../../http/signature-shadow';
 import { IntakeModule } from '../../../intake/intake.module';
 import { SmsGatewayAdapter } from './sms-gateway.adapter';
 import { SmsGatewayController } from './sms-gateway.controller';
@@ -9,7 +10,7 @@ import { SmsSegmentSweeper } from './sms-segment.sweeper';
 @Module({
   imports: [IntakeModule],
   controllers: [SmsGatewayController],
-  providers: [SmsGatewayAdapter, SmsSegmentStore, SmsSegmentSweeper],
+  providers: [SmsGatewayAdapter, SmsSegmentStore, SmsSegmentSweeper, SignatureShadow],
   exports: [SmsGatewayAdapter],
 })
 export class SmsGatewayModule {}
