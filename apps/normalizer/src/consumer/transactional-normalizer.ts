@@ -60,14 +60,26 @@ export class TransactionalNormalizer {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.stopping) return;
       this.options.log('warn', 'consumer crashed; restarting it', { err: payload.error });
-      setTimeout(
-        () => void this.runConsumer().catch((e: unknown) => this.retryLater(e)),
-        2000,
-      ).unref();
+      this.restartLater();
     });
   }
 
   private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * The timer is deliberately not unref'd: after a crash while the broker is down nothing else
+   * may hold the event loop (the consumer has disconnected, the producer has no live socket),
+   * and an unref'd timer would let the process exit quietly with code 0 instead of coming back.
+   */
+  private restartLater(): void {
+    if (this.stopping) return;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(
+      () => void this.runConsumer().catch((e: unknown) => this.retryLater(e)),
+      2000,
+    );
+  }
 
   async start(): Promise<void> {
     await this.producer.connect();
@@ -87,14 +99,12 @@ export class TransactionalNormalizer {
 
   private retryLater(error: unknown): void {
     this.options.log('warn', 'consumer restart failed; trying again', { err: error });
-    setTimeout(
-      () => void this.runConsumer().catch((e: unknown) => this.retryLater(e)),
-      2000,
-    ).unref();
+    this.restartLater();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.restartTimer);
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }
