@@ -3,7 +3,7 @@
 # single-node Kafka of its own (port 39092 by default, fresh data dir each run), the apps built
 # from source, then scripts/fault/run-faults.ts: a load of signed Twilio webhooks through the
 # gateway while (a) the gateway is killed -9, (b) the normalizer is killed -9, (c) the broker is
-# stopped and started again; afterwards it counts the events topic (read_committed) and exits
+# stopped and started again, (d) the gateway is killed -9 while it spools (broker down); afterwards it counts the events topic (read_committed) and exits
 # non-zero if an acknowledged item is missing or any petition was published twice. The broker and
 # every app process are stopped at the end whatever happens; the whole run is bounded by
 # FAULT_TIMEOUT seconds (default 1200). Everything runs on 127.0.0.1.

@@ -1,18 +1,20 @@
 /**
  * Fault runs with real processes and a real broker (issue 6 §3): signed Twilio webhooks at a
  * steady rate through the built gateway while (a) the gateway is killed with SIGKILL, (b) the
- * normalizer is killed with SIGKILL (twice), (c) the broker is stopped for a while and started
- * again. What was killed is restarted on the same spool and state directories. Then the whole
+ * normalizer is killed with SIGKILL (twice; the first time inside the window between a batch's
+ * durable replay claims and its Kafka commit), (c) the broker is stopped for a while and started
+ * again, (d) the broker is stopped and the gateway killed while it spools to disk. What was killed is restarted on the same spool and state directories. Then the whole
  * events topic is read with read_committed and counted: every item that got a 2xx must appear,
  * none twice. Run through `npm run fault` (scripts/fault.sh starts the broker and builds the apps).
  *
- * Environment (all optional): FAULT_SCENARIOS (gateway,normalizer,broker), FAULT_RATE (req/s,
+ * Environment (all optional): FAULT_SCENARIOS (gateway,normalizer,broker,spool), FAULT_RATE (req/s,
  * 200), FAULT_SECONDS (load per scenario, 20), FAULT_CONCURRENCY (64), FAULT_WAIT_SECONDS (180),
  * FAULT_BROKER_DOWN_SECONDS (10), FAULT_KAFKA_PORT (39092), FAULT_KAFKA_DATA_DIR, SHARED_DATA_DIR.
  */
 import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Admin } from 'kafkajs';
+import { open } from 'lmdb';
 import { topicNames } from '@app/contracts';
 import {
   AppProcess,
@@ -41,7 +43,9 @@ const CFG = {
   waitSeconds: num('FAULT_WAIT_SECONDS', 180),
   brokerDownSeconds: num('FAULT_BROKER_DOWN_SECONDS', 10),
   publishTimeoutMs: num('FAULT_PUBLISH_TIMEOUT_MS', 500),
-  scenarios: (env.FAULT_SCENARIOS ?? 'gateway,normalizer,broker').split(',').map((s) => s.trim()),
+  scenarios: (env.FAULT_SCENARIOS ?? 'gateway,normalizer,broker,spool')
+    .split(',')
+    .map((s) => s.trim()),
   sharedData: env.SHARED_DATA_DIR ?? resolve(ROOT, '..', 'shared', 'data'),
 };
 const TOKEN = 'fault-twilio-auth-token';
@@ -82,6 +86,7 @@ interface Ctx {
   groupId: string;
   rawTopic: string;
   port: number;
+  stateDir: string;
   note: (what: string) => void;
 }
 
@@ -103,6 +108,41 @@ async function progressAfter(ctx: Ctx, since: number, timeoutMs: number): Promis
     await sleep(250);
   }
   return false;
+}
+
+/**
+ * Polls the normalizer's replay claims (its LMDB, read-only from here) every millisecond; when a
+ * batch's claims land it freezes the process (SIGSTOP) and returns true if that batch's
+ * transaction has not committed (more durable claims than committed raw records), else lets it
+ * go on (SIGCONT) and waits for the next batch. Every key in this load is claimed once.
+ */
+async function freezeInClaimWindow(ctx: Ctx, timeoutMs: number): Promise<boolean> {
+  const path = join(ctx.stateDir, 'replay');
+  if (!existsSync(path) || ctx.normalizer.pid === undefined) return false;
+  const env = open({ path, readOnly: true });
+  try {
+    const db = env.openDB<string, string>({ name: 'replay-claims' });
+    const count = (): number => {
+      env.resetReadTxn();
+      return db.getKeysCount();
+    };
+    const pid = ctx.normalizer.pid;
+    const deadline = Date.now() + timeoutMs;
+    let last = count();
+    while (Date.now() < deadline && ctx.normalizer.running) {
+      const c = count();
+      if (c > last) {
+        process.kill(pid, 'SIGSTOP');
+        if (c > (await committedTotal(ctx.admin, ctx.groupId, ctx.rawTopic))) return true;
+        process.kill(pid, 'SIGCONT');
+        last = c;
+      }
+      await sleep(1);
+    }
+    return false;
+  } finally {
+    await env.close();
+  }
 }
 
 const SCENARIOS: Scenario[] = [
@@ -128,13 +168,49 @@ const SCENARIOS: Scenario[] = [
         // Kill it while it is working: after its group has committed something new since start.
         const before = await committedTotal(ctx.admin, ctx.groupId, ctx.rawTopic).catch(() => 0);
         const working = await progressAfter(ctx, before, 90000);
-        await sleep(rand(0, 1500));
+        let how = working ? 'at a random point' : '(no progress seen)';
+        if (k === 1 && working) {
+          // The first kill aims at the window between a batch's durable replay claims (LMDB) and
+          // its Kafka commit: frozen (SIGSTOP) the moment its claims land, killed if uncommitted.
+          how = (await freezeInClaimWindow(ctx, 20000))
+            ? 'inside the claims→commit window'
+            : 'at a random point (window not caught)';
+        } else if (working) {
+          await sleep(rand(0, 1500));
+        }
         await ctx.normalizer.kill9();
-        ctx.note(`normalizer killed (SIGKILL) #${k}${working ? ' while committing' : ' (idle?)'}`);
+        ctx.note(`normalizer killed (SIGKILL) #${k} ${how}`);
         await sleep(rand(500, 2000));
         ctx.normalizer.start();
         ctx.note(`normalizer restarted #${k}`);
       }
+    },
+  },
+  {
+    name: 'spool',
+    fault:
+      'stop the broker, kill -9 the gateway while it spools, restart it, start the broker again',
+    async run(ctx) {
+      await sleep(0.25 * CFG.seconds * 1000);
+      await kafkaScript(ROOT, 'stop', brokerEnv());
+      ctx.note('broker stopped');
+      await sleep(3000);
+      await ctx.gateway.kill9();
+      ctx.note('gateway killed (SIGKILL) with records in its spool');
+      await sleep(2000);
+      ctx.gateway.start();
+      ctx.note('gateway restarted (broker still down)');
+      const up = await waitForHttp(`http://127.0.0.1:${ctx.port}/health`, 5000).then(
+        () => true,
+        () => false,
+      );
+      ctx.note(up ? 'gateway answering again' : 'gateway not answering 5 s after its restart');
+      await sleep(Math.max(0, CFG.brokerDownSeconds * 1000 - 10000));
+      await kafkaScript(ROOT, 'start', brokerEnv());
+      ctx.note('broker started');
+      await waitForHttp(`http://127.0.0.1:${ctx.port}/health`, 90000);
+      ctx.note('gateway answering');
+      await sleep(3000);
     },
   },
   {
@@ -231,6 +307,7 @@ async function runScenario(scenario: Scenario, index: number, texts: string[]): 
     groupId,
     rawTopic: topics.raw,
     port,
+    stateDir: join(dir, 'normalizer-state'),
     note: (what) => {
       const line = `${((Date.now() - loadStart) / 1000).toFixed(1).padStart(6)} s  ${what}`;
       timeline.push(line);
@@ -240,12 +317,17 @@ async function runScenario(scenario: Scenario, index: number, texts: string[]): 
 
   // An exit nobody asked for is reported (it is a finding) and the app is brought back, so the
   // scenario still counts what it set out to count.
+  // At most 30 times per app (a gateway that cannot boot while the broker is down is retried).
   for (const app of [gateway, normalizer])
     app.onUnexpectedExit = (code, signal) => {
-      ctx.note(`! ${app.name} exited on its own (${code ?? signal}); restarting it in 1 s`);
-      setTimeout(() => {
-        if (!app.running && !stopping) app.start();
-      }, 1000);
+      const again = app.unexpectedExits < 30;
+      ctx.note(
+        `! ${app.name} exited on its own (${code ?? signal})${again ? '; restarting it in 1 s' : ''}`,
+      );
+      if (again)
+        setTimeout(() => {
+          if (!app.running && !stopping) app.start();
+        }, 1000);
     };
   let stopping = false;
   console.log(`\n== scenario ${scenario.name}: ${scenario.fault}`);
@@ -442,7 +524,7 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   for (const [i, name] of CFG.scenarios.entries()) {
     const scenario = SCENARIOS.find((s) => s.name === name);
-    if (!scenario) throw new Error(`unknown scenario ${name} (gateway, normalizer, broker)`);
+    if (!scenario) throw new Error(`unknown scenario ${name} (gateway, normalizer, broker, spool)`);
     results.push(await runScenario(scenario, i, texts));
   }
   printTable(results);
