@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import pino from 'pino';
 import { join, resolve } from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
 import { CategoryPipeline, IntentClassifier } from '@app/classify';
@@ -33,7 +34,16 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
   static forEnv(env: NormalizerEnv): DynamicModule {
     return {
       module: NormalizerModule,
-      imports: [LoggerModule.forRoot({ pinoHttp: loggerOptions('normalizer', env.LOG_LEVEL) })],
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: env.LOG_FILE
+            ? [
+                loggerOptions('normalizer', env.LOG_LEVEL),
+                pino.destination({ dest: env.LOG_FILE, sync: true, mkdir: true }),
+              ]
+            : loggerOptions('normalizer', env.LOG_LEVEL),
+        }),
+      ],
       providers: [{ provide: NORMALIZER_ENV, useValue: env }],
     };
   }

@@ -37,6 +37,12 @@ export abstract class KafkaAppEnv {
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** Write logs to this file (appended, created if needed) instead of stdout. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  LOG_FILE?: string;
 }
 
 /**
