@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { topicNames } from '@app/contracts';
 import type { RawRecordProcessor } from '../pipeline/raw-record-processor';
 import type { ClaimStore } from '../state/claim-store';
@@ -70,5 +70,81 @@ describe('TransactionalNormalizer after a non-retriable consumer crash', () => {
     await n.stop();
     await jest.advanceTimersByTimeAsync(5000);
     expect(consumer.run).toHaveBeenCalledTimes(2);
+  });
+});
+
+/** A transactional producer stand-in; `broken` makes its transactions fail and their abort too. */
+function fakeProducer(broken: boolean) {
+  const txn = {
+    sendBatch: jest.fn(() =>
+      broken ? Promise.reject(new Error('broker gone')) : Promise.resolve(),
+    ),
+    sendOffsets: jest.fn(() => Promise.resolve()),
+    commit: jest.fn(() => Promise.resolve()),
+    abort: jest.fn(() => (broken ? Promise.reject(new Error('broker gone')) : Promise.resolve())),
+  };
+  return {
+    txn,
+    connect: jest.fn(() => Promise.resolve()),
+    disconnect: jest.fn(() => Promise.resolve()),
+    transaction: jest.fn(() => Promise.resolve(txn)),
+  };
+}
+
+describe('TransactionalNormalizer after a transaction whose abort failed', () => {
+  // Found by scripts/fault (broker stopped mid-load): the failed abort left the kafkajs producer in
+  // state ABORTING, every later batch crashed on "Cannot call beginTransaction in state ABORTING"
+  // and nothing was published again until the process was restarted.
+  it('continues with a new producer (same transactional id) and commits the re-read batch', async () => {
+    const producers = [fakeProducer(true), fakeProducer(false)];
+    let made = 0;
+    let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
+    const consumer = {
+      events: { CRASH: 'consumer.crash' },
+      on: () => undefined,
+      connect: () => Promise.resolve(),
+      subscribe: () => Promise.resolve(),
+      run: (config: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
+        eachBatch = config.eachBatch;
+        return Promise.resolve();
+      },
+      disconnect: () => Promise.resolve(),
+    };
+    const transactionalIds: string[] = [];
+    const kafka = {
+      consumer: () => consumer,
+      producer: (config: { transactionalId: string }) => {
+        transactionalIds.push(config.transactionalId);
+        return producers[made++];
+      },
+    } as unknown as Kafka;
+    const processor = {
+      processBatch: (records: unknown[]) =>
+        Promise.resolve(
+          records.map(() => ({ kind: 'event', out: [{ topic: 'e', key: 'k', value: '{}' }] })),
+        ),
+    } as unknown as RawRecordProcessor;
+    const claims = { flush: () => Promise.resolve() } as unknown as ClaimStore;
+    const n = new TransactionalNormalizer(kafka, processor, claims, {
+      groupId: 'g',
+      topics: topicNames(''),
+      transactionalId: 'normalizer-0',
+      log: () => undefined,
+    });
+    await n.start();
+    const payload = {
+      batch: { topic: 'raw', partition: 0, messages: [{ offset: '7', value: Buffer.from('{}') }] },
+      isRunning: () => true,
+      isStale: () => false,
+      resolveOffset: jest.fn(),
+      heartbeat: () => Promise.resolve(),
+    } as unknown as EachBatchPayload;
+
+    await expect(eachBatch?.(payload)).rejects.toThrow('broker gone');
+    expect(producers[0]?.disconnect).toHaveBeenCalled();
+    await eachBatch?.(payload);
+    expect(producers[1]?.txn.commit).toHaveBeenCalledTimes(1);
+    expect(transactionalIds).toEqual(['normalizer-0', 'normalizer-0']);
+    await n.stop();
   });
 });

@@ -34,10 +34,11 @@ export interface TransactionalNormalizerOptions {
 export class TransactionalNormalizer {
   readonly stats: NormalizerStats = { events: 0, replays: 0, deadLetters: 0, batches: 0 };
   private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  private producer: Producer;
+  private producerConnected: Promise<void> | undefined;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly processor: RawRecordProcessor,
     private readonly claims: ClaimStore,
     private readonly options: TransactionalNormalizerOptions,
@@ -47,13 +48,7 @@ export class TransactionalNormalizer {
       readUncommitted: false,
       allowAutoTopicCreation: false,
     });
-    this.producer = kafka.producer({
-      transactionalId: options.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: Number.MAX_SAFE_INTEGER },
-    });
+    this.producer = this.newProducer();
     // kafkajs restarts its consumer after retriable errors only; a broker that went away or a
     // group coordinator still loading can end in a "non-retriable" crash. A normalizer that
     // silently stops consuming loses nothing but delays everything, so it always comes back.
@@ -81,8 +76,39 @@ export class TransactionalNormalizer {
     );
   }
 
+  private newProducer(): Producer {
+    return this.kafka.producer({
+      transactionalId: this.options.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: Number.MAX_SAFE_INTEGER },
+    });
+  }
+
+  private connectProducer(): Promise<void> {
+    this.producerConnected ??= this.producer.connect().catch((error: unknown) => {
+      this.producerConnected = undefined;
+      throw error;
+    });
+    return this.producerConnected;
+  }
+
+  /**
+   * A transaction whose abort failed (the broker was gone) leaves the kafkajs producer in state
+   * ABORTING for good: every later `transaction()` throws and the normalizer would never publish
+   * again. A new producer with the same transactional id fences the old epoch on connect, and the
+   * coordinator aborts the open transaction, so its batch is simply re-read.
+   */
+  private async replaceProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.producerConnected = undefined;
+    await old.disconnect().catch(() => undefined);
+  }
+
   async start(): Promise<void> {
-    await this.producer.connect();
+    await this.connectProducer();
     await this.runConsumer();
   }
 
@@ -135,6 +161,7 @@ export class TransactionalNormalizer {
     // The claims are durable before the transaction commits: a crash in between leaves claims
     // owned by these very positions, which the re-read batch recognises as its own.
     await this.claims.flush();
+    await this.connectProducer();
     const txn = await this.producer.transaction();
     try {
       // Several produce requests when the batch is large: one request holding a whole fetched
@@ -155,7 +182,11 @@ export class TransactionalNormalizer {
       });
       await txn.commit();
     } catch (error) {
-      await txn.abort().catch(() => undefined);
+      const aborted = await txn.abort().then(
+        () => true,
+        () => false,
+      );
+      if (!aborted) await this.replaceProducer();
       this.options.log('warn', 'batch transaction aborted; it will be re-read', {
         err: error,
         topic: batch.topic,
