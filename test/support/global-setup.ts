@@ -24,5 +24,7 @@ export default function globalSetup(): void {
   process.env.TEST_KAFKA_STARTED = dataDir;
   // The mailbox page is tested in Debian's Chromium; installing it on a fresh machine can take
   // longer than any one test's timeout, so it happens here, once, before the suite.
-  execFileSync('bash', [join(root, 'scripts', 'chromium.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('bash', [join(root, 'scripts', 'chromium.sh')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
