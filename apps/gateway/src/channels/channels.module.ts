@@ -1,6 +1,7 @@
 import { Module, type Type } from '@nestjs/common';
 import { CHANNEL_ADAPTERS } from '../config/tokens';
 import { IntakeModule } from '../intake/intake.module';
+import { SignatureShadow } from '../http/signature-shadow';
 import type { ChannelAdapter } from './channel-adapter';
 import { ChannelIngressController } from './channel-ingress.controller';
 import { TwilioSmsAdapter } from './sms/twilio/twilio-sms.adapter';
@@ -32,6 +33,7 @@ const CHANNEL_MODULES: Type<unknown>[] = [
   controllers: [ChannelIngressController],
   providers: [
     ...ADAPTERS,
+    SignatureShadow,
     {
       provide: CHANNEL_ADAPTERS,
       useFactory: (...adapters: ChannelAdapter[]) => adapters,

@@ -7,7 +7,8 @@ import { KeyedLimiters, sendRateLimited, type RateDecision } from '../../http/ra
 import { SignatureShadow } from '../../http/signature-shadow';
 import type { GatewayEnv } from '../../config/gateway.env';
 import { IntakeService } from '../../intake/intake.service';
-import { KeyedMutex, toInbound } from '../sms/gateway/state-support';
+import { toInbound } from '../../http/inbound-request';
+import { KeyedMutex } from '../../state/keyed-mutex';
 import { BoardFeedAdapter, type BoardPostResult } from './board-feed.adapter';
 import { planPost } from './board-post';
 import { BoardPostStore } from './board-post.store';

@@ -13,7 +13,7 @@ import { MailParseError, parseMail, type MailParseFailure, type ParsedMail } fro
 import { CHANNELS_CONFIG, RECORD_SINK, TOPIC_NAMES } from '../../config/tokens';
 import { NotDurableError } from '../../http/channel-errors';
 import { IntakeService } from '../../intake/intake.service';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '../../state/keyed-mutex';
 import { BlobStore } from './blob.store';
 import { EmailStateStore } from './email-state.store';
 import {

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Database, RootDatabase } from 'lmdb';
 import { GATEWAY_ENV } from '../../config/tokens';
 import type { GatewayEnv } from '../../config/gateway.env';
-import { openStateDb } from '../sms/gateway/state-support';
+import { openStateDb } from '../../state/state-db';
 
 export interface KnownSubmission {
   petitionId: string;

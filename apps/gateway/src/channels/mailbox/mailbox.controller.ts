@@ -9,7 +9,8 @@ import { ChannelError, ChannelRequestError, NotDurableError } from '../../http/c
 import { fastifyErrorResponse } from '../../http/fastify-error.handler';
 import { IntakeService } from '../../intake/intake.service';
 import type { InboundRequest } from '../channel-adapter';
-import { KeyedMutex, toInbound } from '../sms/gateway/state-support';
+import { toInbound } from '../../http/inbound-request';
+import { KeyedMutex } from '../../state/keyed-mutex';
 import { MailboxAdapter, MailboxValidationError } from './mailbox.adapter';
 import {
   PAGE_SECURITY_HEADERS,

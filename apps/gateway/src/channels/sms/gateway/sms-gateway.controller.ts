@@ -11,7 +11,7 @@ import type { ItemOutcome, PetitionDraft } from '../../channel-adapter';
 import { SmsGatewayAdapter, segmentOf } from './sms-gateway.adapter';
 import { SegmentConflict, SmsSegmentStore, assembleSegments } from './sms-segment.store';
 import type { SegmentGroup } from './sms-segment.store';
-import { toInbound } from './state-support';
+import { toInbound } from '../../../http/inbound-request';
 
 /**
  * `POST /channels/sms/gateway`: verify → parse → whole messages published at once, parts of

@@ -6,7 +6,8 @@ import { GATEWAY_ENV } from '../../../config/tokens';
 import type { GatewayEnv } from '../../../config/gateway.env';
 import type { PetitionDraft } from '../../channel-adapter';
 import type { SegmentInfo } from './sms-gateway.adapter';
-import { KeyedMutex, openStateDb } from './state-support';
+import { KeyedMutex } from '../../../state/keyed-mutex';
+import { openStateDb } from '../../../state/state-db';
 
 /** The parts of one concatenated SMS seen so far, as stored. */
 export interface SegmentGroup {
