@@ -83,9 +83,28 @@ export class CoreModule implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(KAFKA_PUBLISHER) private readonly publisher: BatchingPublisher,
     @Inject(RECORD_SINK) private readonly sink: SpoolingSink,
-  ) {}
+    private readonly log: PinoLogger,
+  ) {
+    log.setContext('Kafka');
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
+  private topicsTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Topics and the producer connection are set up in the background: a gateway restarted during a
+   * Kafka outage must still take petitions in (into the spool), not wait for the broker to return.
+   */
+  onApplicationBootstrap(): void {
+    const attempt = (): void => {
+      this.prepareKafka().catch((error: unknown) => {
+        this.log.warn({ err: error }, 'Kafka not ready at boot; spooling until it is, retrying');
+        this.topicsTimer = setTimeout(attempt, 5000);
+      });
+    };
+    attempt();
+  }
+
+  private async prepareKafka(): Promise<void> {
     await ensureTopics(
       this.kafka,
       Object.values(topicNames(this.env.TOPIC_NAMESPACE)).map((topic) => ({
@@ -97,6 +116,7 @@ export class CoreModule implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.topicsTimer);
     await this.sink.close();
     await this.publisher.close();
   }
