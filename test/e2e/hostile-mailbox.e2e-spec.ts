@@ -1,11 +1,10 @@
 import fc from 'fast-check';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { PetitionEvent } from '@app/contracts';
-import { repoPath, startStack, type Stack } from '@app/testing';
+import { launchChromium, repoPath, startStack, type Stack } from '@app/testing';
 import { TINY_PNG, mailboxLetter } from '../fixtures/mailbox/letters';
 import {
   SCRIPT_PAYLOADS,
@@ -321,22 +320,7 @@ describe('hostile input: leader mailbox', () => {
 
   describe('markup in every field, rendered in a real Chromium', () => {
     beforeAll(async () => {
-      const executablePath = execFileSync('bash', [repoPath('scripts/chromium.sh')])
-        .toString()
-        .trim();
-      browser = await chromium.launch({
-        executablePath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
     });
 
     const INJECTED =

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { petitionEventProblems, type PetitionEvent } from '@app/contracts';
-import { repoPath, startStack, type Stack } from '@app/testing';
+import { launchChromium, startStack, type Stack } from '@app/testing';
 import { queryCodeFor } from '../../apps/gateway/src/channels/mailbox/query-code';
 import { gatewayHeaders, gatewayMessage } from '../fixtures/sms-gateway/push';
 import {
@@ -213,22 +212,7 @@ describe('leader mailbox, end to end', () => {
 
   describe('the page, in a real browser', () => {
     beforeAll(async () => {
-      const executablePath = execFileSync('bash', [repoPath('scripts/chromium.sh')])
-        .toString()
-        .trim();
-      browser = await chromium.launch({
-        executablePath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
     });
 
     it('shows field errors next to the fields, keeps the values escaped, runs no injected script', async () => {

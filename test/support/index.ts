@@ -6,3 +6,4 @@ export type { Stack, StackOptions } from './stack';
 export { repoPath } from './repo-path';
 export { twilioInbound, twilioSignature } from '../fixtures/sms-twilio/inbound';
 export { OwnBroker } from './own-broker';
+export { launchChromium } from './browser';
