@@ -91,17 +91,28 @@ export class CoreModule implements OnApplicationBootstrap, OnApplicationShutdown
   private topicsTimer: NodeJS.Timeout | undefined;
 
   /**
-   * Topics and the producer connection are set up in the background: a gateway restarted during a
-   * Kafka outage must still take petitions in (into the spool), not wait for the broker to return.
+   * Topics and the producer connection are prepared at boot, but a gateway (re)started during a
+   * Kafka outage must still take petitions in (into the spool): after a short wait it starts
+   * anyway and keeps preparing in the background.
    */
-  onApplicationBootstrap(): void {
-    const attempt = (): void => {
-      this.prepareKafka().catch((error: unknown) => {
-        this.log.warn({ err: error }, 'Kafka not ready at boot; spooling until it is, retrying');
-        this.topicsTimer = setTimeout(attempt, 5000);
-      });
-    };
-    attempt();
+  async onApplicationBootstrap(): Promise<void> {
+    const first = this.prepareKafka();
+    const ready = await Promise.race([
+      first.then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 10000).unref()),
+    ]);
+    if (ready) return;
+    this.log.warn('Kafka not ready at boot; taking petitions into the spool until it is');
+    first.catch(() => this.retryLater());
+  }
+
+  private retryLater(): void {
+    this.topicsTimer = setTimeout(() => {
+      this.prepareKafka().catch(() => this.retryLater());
+    }, 5000);
   }
 
   private async prepareKafka(): Promise<void> {
