@@ -79,7 +79,7 @@ function vectorise(rows: LabelledText[], classes: string[], options: TrainOption
 }
 
 /** Multinomial logistic regression, AdaGrad SGD with lazy L2 on the touched weights. */
-function fit(docs: Doc[], classes: string[], options: TrainOptions): DenseModel {
+function fitWeights(docs: Doc[], classes: string[], options: TrainOptions): DenseModel {
   const k = classes.length;
   const size = (1 << options.ngram.bits) * k;
   const weights = new Float32Array(size);
@@ -195,10 +195,10 @@ export function trainCategoryModel(
     const cut = Math.max(1, Math.floor(shuffled.length * options.calibrationShare));
     const heldOut = shuffled.slice(0, cut);
     const rest = shuffled.slice(cut);
-    const partial = toModelJson(fit(vectorise(rest, classes, options), classes, options));
+    const partial = toModelJson(fitWeights(vectorise(rest, classes, options), classes, options));
     temperature = fitTemperature(partial, heldOut);
   }
-  const dense = fit(vectorise(rows, classes, options), classes, options);
+  const dense = fitWeights(vectorise(rows, classes, options), classes, options);
   dense.temperature = temperature;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const model = toModelJson(dense, {
