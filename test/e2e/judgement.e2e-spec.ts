@@ -5,8 +5,8 @@ import {
   TEST_TWILIO_TOKEN,
   TopicReader,
   twilioInbound,
-  twilioSignature,
   type Stack,
+  postTwilio,
 } from '@app/testing';
 
 /**
@@ -29,23 +29,15 @@ describe('judgement, end to end', () => {
   });
 
   async function sms(from: string, to: string, body: string): Promise<string> {
-    const url = `${stack.url}/channels/sms/twilio`;
     const params = twilioInbound({
       MessageSid: `SM${(++sid).toString(16).padStart(32, 'c')}`,
       From: from,
       To: to,
       Body: body,
     });
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature(TEST_TWILIO_TOKEN, url, params),
-      },
-      body: new URLSearchParams(params).toString(),
-    });
+    const res = await postTwilio(stack.url, params, { token: TEST_TWILIO_TOKEN });
     expect(res.status).toBe(200);
-    return /XF-[0-9A-Z]{13}/.exec(await res.text())?.[0] ?? '';
+    return res.petitionId;
   }
 
   async function eventOf(petitionId: string): Promise<PetitionEvent> {

@@ -3,8 +3,9 @@ import {
   startStack,
   TEST_TWILIO_TOKEN,
   twilioInbound,
-  twilioSignature,
   type Stack,
+  postTwilio,
+  twilioSignature,
 } from '@app/testing';
 
 /** One real SMS from a Twilio webhook to the canonical topic on the real broker. */
@@ -19,16 +20,8 @@ describe('SMS via Twilio, end to end', () => {
     await stack.close();
   });
 
-  async function post(params: Record<string, string>, signature?: string): Promise<Response> {
-    const url = `${stack.url}/channels/sms/twilio`;
-    return fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': signature ?? twilioSignature(TEST_TWILIO_TOKEN, url, params),
-      },
-      body: new URLSearchParams(params).toString(),
-    });
+  function post(params: Record<string, string>, signature?: string) {
+    return postTwilio(stack.url, params, { token: TEST_TWILIO_TOKEN, signature });
   }
 
   function eventsFor(petitionId: string): PetitionEvent[] {
@@ -41,10 +34,9 @@ describe('SMS via Twilio, end to end', () => {
     const retry = await post(params);
     expect(first.status).toBe(200);
     expect(retry.status).toBe(200);
-    const firstXml = await first.text();
-    const petitionId = /XF-[0-9A-Z]{13}/.exec(firstXml)?.[0] ?? '';
+    const petitionId = first.petitionId;
     expect(petitionId).not.toBe('');
-    expect(await retry.text()).toContain(petitionId);
+    expect(retry.body).toContain(petitionId);
 
     await stack.events.waitFor(() => eventsFor(petitionId).length >= 1);
     await stack.events.settle();
@@ -72,7 +64,7 @@ describe('SMS via Twilio, end to end', () => {
       twilioSignature('not-the-token', `${stack.url}/channels/sms/twilio`, params),
     );
     expect(forged.status).toBe(403);
-    expect(await forged.json()).toEqual({
+    expect(JSON.parse(forged.body)).toEqual({
       error: { code: 'signature-invalid', message: expect.any(String) },
     });
     const missing = await fetch(`${stack.url}/channels/sms/twilio`, {
@@ -83,7 +75,7 @@ describe('SMS via Twilio, end to end', () => {
     expect(missing.status).toBe(403);
     // A valid message after it proves the pipeline was live while the forged one was refused.
     const ok = await post(twilioInbound({ MessageSid: 'SM' + 'a1a1'.repeat(8) }));
-    const okId = /XF-[0-9A-Z]{13}/.exec(await ok.text())?.[0] ?? '';
+    const okId = ok.petitionId;
     await stack.events.waitFor(() => eventsFor(okId).length === 1);
     const raw = stack.events.json<PetitionEvent>();
     expect(raw.some((e) => e.idempotencyKey.endsWith('f0f0'.repeat(8)))).toBe(false);
@@ -113,7 +105,7 @@ describe('SMS via Twilio, end to end', () => {
       .map((d) => d.reason);
     expect(reasons).toEqual(expect.arrayContaining(['invalid-json', 'invalid-raw-petition']));
     const after = await post(twilioInbound({ MessageSid: 'SM' + 'b2b2'.repeat(8) }));
-    const afterId = /XF-[0-9A-Z]{13}/.exec(await after.text())?.[0] ?? '';
+    const afterId = after.petitionId;
     await stack.events.waitFor(() => eventsFor(afterId).length === 1);
   });
 });

@@ -4,8 +4,8 @@ import {
   startStack,
   TEST_TWILIO_TOKEN,
   twilioInbound,
-  twilioSignature,
   type Stack,
+  postTwilio,
 } from '@app/testing';
 
 /**
@@ -35,18 +35,9 @@ describe('no loss when Kafka is down', () => {
     broker.destroy();
   }, 60000);
 
-  async function sms(): Promise<{ status: number; petitionId: string }> {
-    const url = `${stack.url}/channels/sms/twilio`;
+  function sms(): Promise<{ status: number; petitionId: string }> {
     const params = twilioInbound({ MessageSid: `SM${(++sid).toString(16).padStart(32, '5')}` });
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature(TEST_TWILIO_TOKEN, url, params),
-      },
-      body: new URLSearchParams(params).toString(),
-    });
-    return { status: res.status, petitionId: /XF-[0-9A-Z]{13}/.exec(await res.text())?.[0] ?? '' };
+    return postTwilio(stack.url, params, { token: TEST_TWILIO_TOKEN });
   }
 
   it('acknowledges from the spool while Kafka is down and publishes everything once when it returns', async () => {

@@ -4,6 +4,6 @@ export type { ReadRecord } from './topic-reader';
 export { startStack, testBrokers, TEST_TWILIO_TOKEN } from './stack';
 export type { Stack, StackOptions } from './stack';
 export { repoPath } from './repo-path';
-export { twilioInbound, twilioSignature } from '../fixtures/sms-twilio/inbound';
+export { postTwilio, twilioInbound, twilioSignature } from '../fixtures/sms-twilio/inbound';
 export { OwnBroker } from './own-broker';
 export { launchChromium } from './browser';

@@ -1,5 +1,10 @@
 import type { MailboxConfig } from '@app/config';
-import type { FieldError } from './mailbox-submission.validator';
+import { FIELD_ORDER, type FieldError } from './mailbox-submission.validator';
+
+/** The form's own inputs: every submission field but the mailbox (in the URL) and the hidden id. */
+const FIELDS_WITH_INPUTS: ReadonlySet<string> = new Set(
+  FIELD_ORDER.filter((f) => f !== 'mailbox' && f !== 'submissionId'),
+);
 
 /** Everything user-supplied goes through this before it reaches HTML (text and attribute values). */
 export function escapeHtml(value: string | number | null | undefined): string {
@@ -160,21 +165,9 @@ export function renderForm(state: FormState): string {
 ${attachmentError ? `<p class="error" id="attachments-error">${escapeHtml(attachmentError)}</p>` : ''}
 </div>`
       : '';
+  // Errors of fields without an input of their own (mailbox, submissionId, unknown fields) go on top.
   const other = errors
-    .filter(
-      (e) =>
-        ![
-          'name',
-          'phone',
-          'idNumber',
-          'email',
-          'address',
-          'title',
-          'content',
-          'agreePublic',
-          'attachments',
-        ].includes(e.field),
-    )
+    .filter((e) => !FIELDS_WITH_INPUTS.has(e.field))
     .map((e) => `<p class="error">${escapeHtml(e.message)}</p>`)
     .join('');
   return page(
