@@ -1,46 +1,71 @@
-import { looksLikeHtml, stripHtml } from './html.stripper';
+import { normalizeBodyReference } from './body.reference';
+import { codeUnitTable, UnitKind } from './code-unit.table';
+import { looksLikeHtml } from './html.stripper';
 
-// Full-width punctuation that is the correct form in Chinese prose: NFKC would turn it into
-// ASCII (，→ ,), which only hurts the canonical body a case officer reads. Letters, digits and
-// the other full-width symbols still go to half-width. matchText removes punctuation anyway.
-const KEPT_PUNCTUATION = '！（），：；？';
-const PROTECT = new RegExp(`[${KEPT_PUNCTUATION}]`, 'g');
-// Noncharacters as placeholders: NFKC leaves them alone and CONTROL strips any the input had.
-const PLACEHOLDER_BASE = 0xfdd0;
-const RESTORE = /[\ufdd0-\ufdd6]/g;
-
-// C0/C1 controls except tab/newline/CR, zero-width and bidi marks, BOM, replacement char.
-/* eslint-disable no-control-regex -- matching control characters is the point of these two */
-const CONTROL =
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufdd0-\ufdef\ufeff\ufffd]/g;
-// ASCII (controls included) and common CJK need no NFKC: skip the normalize call.
-const NEEDS_NFKC =
-  /[^\u0000-\u007e\u4e00-\u9fff\u3001\u3002\u300a-\u300f\u201c\u201d\u2018\u2019\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f]/;
-/* eslint-enable no-control-regex */
-
-function nfkcKeepingChinesePunctuation(text: string): string {
-  if (!NEEDS_NFKC.test(text)) return text;
-  const protectedText = text.replace(PROTECT, (c) =>
-    String.fromCharCode(PLACEHOLDER_BASE + KEPT_PUNCTUATION.indexOf(c)),
-  );
-  return protectedText
-    .normalize('NFKC')
-    .replace(RESTORE, (c) => KEPT_PUNCTUATION[c.charCodeAt(0) - PLACEHOLDER_BASE] ?? '');
-}
+const { kind, single, multi } = codeUnitTable;
 
 /**
  * The canonical event body: HTML stripped (when the text looks like HTML), NFKC (full-width
  * letters and digits → half-width; Chinese full-width punctuation kept), control and zero-width
  * characters removed, runs of spaces collapsed to one, line breaks kept as single "\n" between
  * non-empty paragraphs, trimmed. The script is kept: Traditional text stays Traditional.
+ *
+ * One pass over the code units with the per-unit table; unchanged stretches are copied as
+ * slices, and a text that needs no change is returned as is. HTML and the rare units whose NFKC
+ * depends on their neighbours go to the reference implementation, which defines the result.
  */
 export function normalizeBody(text: string): string {
-  let s = looksLikeHtml(text) ? stripHtml(text) : text;
-  s = nfkcKeepingChinesePunctuation(s.replace(CONTROL, '').replace(/\r\n?|[\u2028\u2029]/g, '\n'));
-  // Spaces (NFKC already made U+3000 and NBSP plain spaces) collapse to one; a line break with
-  // any blank lines and indentation around it becomes a single "\n".
-  return s
-    .replace(/[^\S\n]+/g, ' ')
-    .replace(/ ?\n\s*/g, '\n')
-    .trim();
+  const n = text.length;
+  let out = '';
+  // text[copied, i) is unchanged and not yet appended to `out`.
+  let copied = 0;
+  // Whitespace before the first visible character is trimmed.
+  let started = false;
+  // Set once looksLikeHtml said no, so that every further < or & is plain text.
+  let notHtml = false;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    const k = kind[c];
+    if (k === UnitKind.Single) {
+      started = true;
+      const u = single[c] ?? c;
+      if (u !== c) {
+        out += text.slice(copied, i) + String.fromCharCode(u);
+        copied = i + 1;
+      }
+      i++;
+    } else if (k === UnitKind.Space || k === UnitKind.Newline) {
+      // A whole run of whitespace (removed units included) becomes one "\n" when it holds a line
+      // break, else one space; at either end of the text it disappears.
+      let j = i;
+      let newline = false;
+      for (; j < n; j++) {
+        const kj = kind[text.charCodeAt(j)];
+        if (kj === UnitKind.Newline) newline = true;
+        else if (kj !== UnitKind.Space && kj !== UnitKind.Removed) break;
+      }
+      const replacement = !started || j === n ? '' : newline ? '\n' : ' ';
+      if (j !== i + 1 || text[i] !== replacement) {
+        out += text.slice(copied, i) + replacement;
+        copied = j;
+      }
+      i = j;
+    } else if (k === UnitKind.Removed) {
+      out += text.slice(copied, i);
+      copied = ++i;
+    } else if (k === UnitKind.Multi) {
+      started = true;
+      out += text.slice(copied, i) + (multi.get(c) ?? '');
+      copied = ++i;
+    } else if (k === UnitKind.Markup) {
+      if (!notHtml && looksLikeHtml(text)) return normalizeBodyReference(text);
+      notHtml = true;
+      started = true;
+      i++;
+    } else {
+      return normalizeBodyReference(text);
+    }
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }

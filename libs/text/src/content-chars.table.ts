@@ -1,10 +1,11 @@
 // 1 for BMP code units that are letters or digits (\p{L}\p{N}); surrogates are looked at in
 // pairs. A table lookup is ~5x faster than /[^\p{L}\p{N}]+/gu on 400-char messages.
 const CONTENT = /^[\p{L}\p{N}]$/u;
-const table = new Uint8Array(0x10000);
+/** 1 for BMP code units that are letters or digits; 0 for the rest and for surrogates. */
+export const contentUnits = new Uint8Array(0x10000);
 for (let c = 0; c < 0x10000; c++) {
   if (c >= 0xd800 && c <= 0xdfff) continue;
-  if (CONTENT.test(String.fromCharCode(c))) table[c] = 1;
+  if (CONTENT.test(String.fromCharCode(c))) contentUnits[c] = 1;
 }
 
 /** Removes every character that is not a letter or a digit (punctuation, spaces, symbols). */
@@ -15,7 +16,7 @@ export function keepLettersAndDigits(s: string): string {
   const n = s.length;
   while (i < n) {
     const c = s.charCodeAt(i);
-    if (table[c] === 1) {
+    if (contentUnits[c] === 1) {
       i++;
       continue;
     }

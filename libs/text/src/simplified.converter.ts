@@ -14,7 +14,9 @@ function needsWork(text: string): boolean {
  */
 export function toSimplified(text: string): string {
   if (!needsWork(text)) return text;
+  // Unchanged stretches are copied as slices: most characters of a message map to themselves.
   let out = '';
+  let copied = 0;
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -22,23 +24,28 @@ export function toSimplified(text: string): string {
     if (phraseStart[c] === 1) {
       const phrase = phrases.get(text[i] ?? '')?.find((p) => text.startsWith(p.from, i));
       if (phrase) {
-        out += phrase.to;
+        if (phrase.to !== phrase.from) {
+          out += text.slice(copied, i) + phrase.to;
+          copied = i + phrase.from.length;
+        }
         i += phrase.from.length;
         continue;
       }
     }
     const mapped = charMap[c] ?? 0;
     if (mapped !== 0) {
-      out += String.fromCharCode(mapped);
-      i++;
+      out += text.slice(copied, i) + String.fromCharCode(mapped);
+      copied = ++i;
     } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      const pair = text.slice(i, i + 2);
-      out += astralMap.get(pair) ?? pair;
+      const replacement = astralMap.get(text.slice(i, i + 2));
+      if (replacement !== undefined) {
+        out += text.slice(copied, i) + replacement;
+        copied = i + 2;
+      }
       i += 2;
     } else {
-      out += text[i] ?? '';
       i++;
     }
   }
-  return out;
+  return copied === 0 ? text : out + text.slice(copied);
 }
