@@ -37,3 +37,60 @@ export function nearCopies(
     return best / grams.size >= threshold;
   });
 }
+
+/**
+ * Group id per row (0, 1, 2, … in order of first appearance) such that rows that are near
+ * copies of each other (same containment measure as nearCopies, either direction) share one:
+ * cross-validation folds built from groups keep a message and its reposts on the same side.
+ * n-grams shared by more than `maxPosting` rows are skipped (stock phrases, not copies).
+ */
+export function nearDuplicateGroups(
+  texts: readonly string[],
+  options: { n?: number; threshold?: number; maxPosting?: number } = {},
+): number[] {
+  const n = options.n ?? 4;
+  const threshold = options.threshold ?? 0.25;
+  const maxPosting = options.maxPosting ?? 300;
+  const parent = texts.map((_, i) => i);
+  const find = (x: number): number => {
+    let r = x;
+    while (parent[r] !== r) r = parent[r] ?? r;
+    while (parent[x] !== r) {
+      const next = parent[x] ?? r;
+      parent[x] = r;
+      x = next;
+    }
+    return r;
+  };
+  const postings = new Map<string, number[]>();
+  const grams = texts.map((text, r) => {
+    const seen = new Set<string>();
+    for (let i = 0; i + n <= text.length; i++) seen.add(text.slice(i, i + n));
+    for (const g of seen) {
+      const list = postings.get(g);
+      if (list) list.push(r);
+      else postings.set(g, [r]);
+    }
+    return seen;
+  });
+  grams.forEach((seen, r) => {
+    if (seen.size === 0) return;
+    const hits = new Map<number, number>();
+    for (const g of seen) {
+      const list = postings.get(g) ?? [];
+      if (list.length > maxPosting) continue;
+      for (const o of list) if (o !== r) hits.set(o, (hits.get(o) ?? 0) + 1);
+    }
+    for (const [o, h] of hits) if (h / seen.size >= threshold) parent[find(o)] = find(r);
+  });
+  const ids = new Map<number, number>();
+  return texts.map((_, i) => {
+    const root = find(i);
+    let id = ids.get(root);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(root, id);
+    }
+    return id;
+  });
+}
