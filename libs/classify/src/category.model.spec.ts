@@ -128,10 +128,14 @@ describe('classify rules file', () => {
 });
 
 describe('shipped model on the public dev set', () => {
-  // Read at test time from ../shared/data, never copied. The shipped model was trained without
-  // dev's near copies (train.cli --exclude), so this is a fair score; see the report for why the
-  // bar is 0.80 and not 0.85.
-  it('reaches macro-F1 >= 0.80', () => {
+  // Read at test time from ../shared/data, never copied. The shipped model is trained on all
+  // public labelled data, dev included (see train.cli.ts), so this is a smoke test that the file
+  // loads and fits its data, not a fair score: scripts/quality/classification.ts prints the fair
+  // one, from a model trained in that run without dev's near copies.
+  it('is a tf-len model trained with dev, and fits dev (macro-F1 >= 0.90)', () => {
+    const json = CategoryClassifier.fromFile(defaultModelPath()).toJSON();
+    expect(json.weighting).toBe('tf-len');
+    expect(json.training?.inputs).toEqual(['train_segmented.jsonl', 'dev_labeled.jsonl']);
     const clf = CategoryClassifier.fromFile(defaultModelPath());
     const dev = readJsonl<{ title: string; text: string; label: string }>('dev_labeled.jsonl');
     const predicted = dev.map((d) => clf.classify(matchText(`${d.title}\n${d.text}`)).category);
@@ -145,6 +149,6 @@ describe('shipped model on the public dev set', () => {
       f1Sum += p + r > 0 ? (2 * p * r) / (p + r) : 0;
     }
     expect(dev.length).toBe(452);
-    expect(f1Sum / clf.classes.length).toBeGreaterThanOrEqual(0.8);
+    expect(f1Sum / clf.classes.length).toBeGreaterThanOrEqual(0.9);
   });
 });

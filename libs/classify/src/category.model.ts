@@ -3,8 +3,8 @@
  *
  * File format (JSON, `format: 'petition-category-model'`, `version: 1`):
  * - `hash`: n-gram hash ('fnv1a-ms-v1', see ngram.hasher.ts); `ngram`: {minN, maxN, bits}, the
- *   n-gram lengths and log2 of the bucket count; `weighting`: 'log' (1 + ln tf) or 'binary',
- *   then the document vector is L2-normalised.
+ *   n-gram lengths and log2 of the bucket count; `weighting`: 'tf-len' (tf / √occurrences),
+ *   'log' (1 + ln tf, L2-normalised) or 'binary' (L2-normalised); see feature.vector.ts.
  * - `classes`: the labels, in the order of every per-class array below.
  * - `bias`: one float per class. `temperature`: logits are divided by it before the softmax
  *   (fitted on a held-out slice of the training data), so `confidence` is calibrated.
@@ -15,8 +15,8 @@
  * - `training`: provenance only (rows, seconds, options); never read by inference.
  */
 import { readFileSync } from 'node:fs';
-import { FeatureVectorBuilder, type TermWeighting } from './feature.vector';
-import { HASH_NAME, type NgramSpec } from './ngram.hasher';
+import { FeatureVectorBuilder, TERM_WEIGHTINGS, type TermWeighting } from './feature.vector';
+import { FNV_OFFSET, FNV_PRIME, HASH_NAME, ngramBucket, type NgramSpec } from './ngram.hasher';
 
 export const MODEL_FORMAT = 'petition-category-model';
 export const MODEL_VERSION = 1;
@@ -149,8 +149,8 @@ export function validateModelJson(obj: unknown): CategoryModelJson {
     fail('ngram', 'must have numeric minN, maxN, bits');
   if (!(minN >= 1 && maxN >= minN && maxN <= 5)) fail('ngram', 'needs 1 ≤ minN ≤ maxN ≤ 5');
   if (!(Number.isInteger(bits) && bits >= 8 && bits <= 24)) fail('ngram.bits', 'must be 8..24');
-  if (m.weighting !== 'log' && m.weighting !== 'binary')
-    fail('weighting', "must be 'log' or 'binary'");
+  if (!TERM_WEIGHTINGS.includes(m.weighting as TermWeighting))
+    fail('weighting', `must be one of ${TERM_WEIGHTINGS.join(', ')}`);
   const classes = m.classes;
   if (!Array.isArray(classes) || classes.length < 2 || !classes.every((c) => typeof c === 'string'))
     fail('classes', 'must be at least two strings');
@@ -165,34 +165,66 @@ export function validateModelJson(obj: unknown): CategoryModelJson {
   return m as unknown as CategoryModelJson;
 }
 
+/**
+ * The stored int8 weights as floats, `out[bucket * stride + c]` = int8 × weightScale /
+ * temperature (so logits need no rescale); stride ≥ classes, extra lanes stay 0.
+ */
+export function denseWeights(json: CategoryModelJson, stride = json.classes.length): Float32Array {
+  const k = json.classes.length;
+  const rows = decodeVarints(Buffer.from(json.buckets, 'base64'));
+  const packed = Buffer.from(json.weights, 'base64');
+  if (packed.length !== rows.length * k) fail('weights', 'length does not match buckets');
+  const bucketCount = 1 << json.ngram.bits;
+  const scale = json.weightScale / json.temperature;
+  const out = new Float32Array(bucketCount * stride);
+  rows.forEach((bucket, r) => {
+    if (bucket >= bucketCount) fail('buckets', `index ${bucket} out of range`);
+    for (let c = 0; c < k; c++) {
+      const q = ((packed[r * k + c] ?? 0) << 24) >> 24;
+      out[bucket * stride + c] = q * scale;
+    }
+  });
+  return out;
+}
+
+/**
+ * Rows of the in-memory weight table are padded to 8 floats (32 bytes, so a row never straddles
+ * a 64-byte cache line) when there are at most 8 classes: the inner loop then adds 8 lanes
+ * without a per-class loop or bounds test.
+ */
+const LANES = 8;
+
 /** Classifies matchText into a category with the weights of a model file. */
 export class CategoryClassifier {
   readonly classes: readonly string[];
   private readonly k: number;
-  private readonly weights: Int8Array;
+  private readonly stride: number;
+  /** `weights[bucket * stride + c]` = int8 × weightScale / temperature: logits need no rescale. */
+  private readonly weights: Float32Array;
+  /** bias / temperature. */
   private readonly bias: Float64Array;
-  private readonly scale: number;
   private readonly logits: Float64Array;
-  private readonly features: FeatureVectorBuilder;
+  private readonly shift: number;
+  private readonly minN: number;
+  private readonly maxN: number;
+  /** Only for 'log' and 'binary' models, which need per-bucket counts; 'tf-len' streams. */
+  private readonly features: FeatureVectorBuilder | undefined;
 
   private constructor(private readonly json: CategoryModelJson) {
     this.classes = json.classes;
-    this.k = json.classes.length;
-    this.bias = Float64Array.from(json.bias);
-    this.scale = json.weightScale / json.temperature;
-    this.logits = new Float64Array(this.k);
-    this.features = new FeatureVectorBuilder(json.ngram, json.weighting);
-    const rows = decodeVarints(Buffer.from(json.buckets, 'base64'));
-    const packed = Buffer.from(json.weights, 'base64');
-    if (packed.length !== rows.length * this.k) fail('weights', 'length does not match buckets');
-    const bucketCount = 1 << json.ngram.bits;
-    this.weights = new Int8Array(bucketCount * this.k);
-    rows.forEach((bucket, r) => {
-      if (bucket >= bucketCount) fail('buckets', `index ${bucket} out of range`);
-      for (let c = 0; c < this.k; c++) {
-        this.weights[bucket * this.k + c] = ((packed[r * this.k + c] ?? 0) << 24) >> 24;
-      }
-    });
+    const k = json.classes.length;
+    this.k = k;
+    this.stride = k <= LANES ? LANES : k;
+    this.bias = Float64Array.from(json.bias, (b) => b / json.temperature);
+    this.logits = new Float64Array(this.stride);
+    this.shift = 32 - json.ngram.bits;
+    this.minN = json.ngram.minN;
+    this.maxN = json.ngram.maxN;
+    this.features =
+      json.weighting === 'tf-len'
+        ? undefined
+        : new FeatureVectorBuilder(json.ngram, json.weighting);
+    this.weights = denseWeights(json, this.stride);
   }
 
   static fromJSON(obj: unknown): CategoryClassifier {
@@ -213,18 +245,81 @@ export class CategoryClassifier {
     return this.json;
   }
 
-  /** Per-class logits (before temperature and softmax) for already normalised text. */
+  /**
+   * Per-class logits, temperature applied, into the reused `this.logits`. For 'tf-len' models
+   * one pass over the char codes hashes each n-gram (same hash as forEachNgramBucket, inlined)
+   * and adds its weight row: no strings, no per-bucket counts, no allocation.
+   */
   private computeLogits(text: string): Float64Array {
-    const { indices, values, length } = this.features.build(text);
-    const { k, weights, logits } = this;
-    logits.fill(0);
+    const { logits, bias, k } = this;
+    if (this.features) return this.sparseLogits(text);
+    const { weights, shift, minN, maxN } = this;
+    const len = text.length;
+    let occurrences = 0;
+    if (this.stride === LANES) {
+      // Eight named accumulators stay in registers; an array would be a store per n-gram.
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0,
+        a4 = 0,
+        a5 = 0,
+        a6 = 0,
+        a7 = 0;
+      for (let i = 0; i < len; i++) {
+        let h = FNV_OFFSET;
+        const last = maxN < len - i ? maxN : len - i;
+        for (let n = 1; n <= last; n++) {
+          h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
+          if (n < minN) continue;
+          const base = ngramBucket(h, n, shift) << 3;
+          a0 += weights[base] ?? 0;
+          a1 += weights[base + 1] ?? 0;
+          a2 += weights[base + 2] ?? 0;
+          a3 += weights[base + 3] ?? 0;
+          a4 += weights[base + 4] ?? 0;
+          a5 += weights[base + 5] ?? 0;
+          a6 += weights[base + 6] ?? 0;
+          a7 += weights[base + 7] ?? 0;
+          occurrences++;
+        }
+      }
+      logits[0] = a0;
+      logits[1] = a1;
+      logits[2] = a2;
+      logits[3] = a3;
+      logits[4] = a4;
+      logits[5] = a5;
+      logits[6] = a6;
+      logits[7] = a7;
+    } else {
+      logits.fill(0);
+      for (let i = 0; i < len; i++) {
+        let h = FNV_OFFSET;
+        const last = maxN < len - i ? maxN : len - i;
+        for (let n = 1; n <= last; n++) {
+          h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
+          if (n < minN) continue;
+          const base = ngramBucket(h, n, shift) * k;
+          for (let c = 0; c < k; c++) logits[c] = (logits[c] ?? 0) + (weights[base + c] ?? 0);
+          occurrences++;
+        }
+      }
+    }
+    const inv = occurrences > 0 ? 1 / Math.sqrt(occurrences) : 0;
+    for (let c = 0; c < k; c++) logits[c] = (logits[c] ?? 0) * inv + (bias[c] ?? 0);
+    return logits;
+  }
+
+  /** 'log' and 'binary' models: the trainer's document vector, then a dot product. */
+  private sparseLogits(text: string): Float64Array {
+    const { indices, values, length } = (this.features as FeatureVectorBuilder).build(text);
+    const { k, stride, weights, logits, bias } = this;
+    for (let c = 0; c < k; c++) logits[c] = bias[c] ?? 0;
     for (let i = 0; i < length; i++) {
       const v = values[i] ?? 0;
-      const base = (indices[i] ?? 0) * k;
+      const base = (indices[i] ?? 0) * stride;
       for (let c = 0; c < k; c++) logits[c] = (logits[c] ?? 0) + v * (weights[base + c] ?? 0);
-    }
-    for (let c = 0; c < k; c++) {
-      logits[c] = (logits[c] ?? 0) * this.scale + (this.bias[c] ?? 0) / this.json.temperature;
     }
     return logits;
   }
@@ -237,26 +332,26 @@ export class CategoryClassifier {
     return best;
   }
 
+  /** Per-class logits (temperature applied) copied out, for ensembling and tests. */
+  logitsOf(text: string): number[] {
+    return Array.from(this.computeLogits(text).subarray(0, this.k));
+  }
+
   /** `text` must already be matchText (Simplified, no punctuation), as in training. */
   classify(text: string): CategoryPrediction {
     const logits = this.computeLogits(text);
-    let max = -Infinity;
-    for (const l of logits) max = Math.max(max, l);
+    const { k, classes } = this;
+    let best = 0;
+    for (let c = 1; c < k; c++) if ((logits[c] ?? 0) > (logits[best] ?? 0)) best = c;
+    const max = logits[best] ?? 0;
     let sum = 0;
-    const probs = new Array<number>(this.k);
-    for (let c = 0; c < this.k; c++) {
+    for (let c = 0; c < k; c++) {
       const e = Math.exp((logits[c] ?? 0) - max);
-      probs[c] = e;
+      logits[c] = e;
       sum += e;
     }
     const scores: Record<string, number> = {};
-    let best = 0;
-    for (let c = 0; c < this.k; c++) {
-      const p = (probs[c] ?? 0) / sum;
-      probs[c] = p;
-      scores[this.classes[c] ?? ''] = p;
-      if (p > (probs[best] ?? 0)) best = c;
-    }
-    return { category: this.classes[best] ?? '', confidence: probs[best] ?? 0, scores };
+    for (let c = 0; c < k; c++) scores[classes[c] ?? ''] = (logits[c] ?? 0) / sum;
+    return { category: classes[best] ?? '', confidence: 1 / sum, scores };
   }
 }

@@ -4,6 +4,7 @@ export {
   validateModelJson,
   MODEL_FORMAT,
   MODEL_VERSION,
+  denseWeights,
 } from './category.model';
 export type { CategoryModelJson, CategoryPrediction, DenseModel } from './category.model';
 export { trainCategoryModel, DEFAULT_TRAIN_OPTIONS } from './category.trainer';
@@ -31,7 +32,9 @@ export {
 } from './intent.classifier';
 export type { Intent, IntentResult, IntentLexicon } from './intent.classifier';
 export { readLabelled } from './labelled.reader';
+export { TERM_WEIGHTINGS } from './feature.vector';
+export type { TermWeighting } from './feature.vector';
 export type { ReadOptions } from './labelled.reader';
-export { nearCopies } from './overlap.filter';
+export { nearCopies, nearDuplicateGroups } from './overlap.filter';
 export { forEachNgramBucket, HASH_NAME } from './ngram.hasher';
 export type { NgramSpec } from './ngram.hasher';

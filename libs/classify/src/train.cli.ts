@@ -1,11 +1,18 @@
 /* eslint-disable no-console -- a command-line tool prints its results */
-// npm run train -- --in <labelled.jsonl> --out <model.json>
+// npm run train -- --in <labelled.jsonl> [--in <more.jsonl> …] --out <model.json>
 //   [--text-field text_segmented|text] [--title-field title] [--label-field label]
 //   [--exclude <jsonl with title/text>]   drop training rows that are near copies of these
-//   [--bits 16] [--min-n 1] [--max-n 2] [--epochs 8] [--l2 1e-4] [--seed 7]
+//   [--bits 16] [--min-n 1] [--max-n 2] [--weighting tf-len|log|binary] [--epochs 8]
+//   [--l2 1e-4] [--seed 7] [--runs 5]
+// The shipped model: all public labelled data, segmented and raw (the raw dev messages are the
+// run-time text form, the title field is read where a file has one):
+//   npm run train -- --in ../shared/data/train_segmented.jsonl --in ../shared/data/dev_labeled.jsonl \
+//     --title-field title --out libs/classify/model/category-model.json
 import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_OPTIONS, trainCategoryModel } from './category.trainer';
+import { TERM_WEIGHTINGS, type TermWeighting } from './feature.vector';
 import { readLabelled } from './labelled.reader';
 import { nearCopies } from './overlap.filter';
 import { readFileSync } from 'node:fs';
@@ -26,7 +33,7 @@ function readTexts(path: string): string[] {
 function main(): void {
   const { values } = parseArgs({
     options: {
-      in: { type: 'string' },
+      in: { type: 'string', multiple: true },
       out: { type: 'string' },
       'text-field': { type: 'string' },
       'title-field': { type: 'string' },
@@ -38,11 +45,13 @@ function main(): void {
       epochs: { type: 'string' },
       l2: { type: 'string' },
       seed: { type: 'string' },
+      runs: { type: 'string' },
+      weighting: { type: 'string' },
     },
   });
-  if (!values.in || !values.out) {
+  if (!values.in || values.in.length === 0 || !values.out) {
     console.error(
-      'usage: train --in <labelled.jsonl> --out <model.json> [--text-field f] [--title-field f] [--exclude dev.jsonl]',
+      'usage: train --in <labelled.jsonl> [--in more.jsonl] --out <model.json> [--text-field f] [--title-field f] [--exclude dev.jsonl]',
     );
     process.exit(2);
   }
@@ -52,11 +61,17 @@ function main(): void {
     if (!Number.isFinite(n)) throw new Error(`not a number: ${v}`);
     return n;
   };
-  let rows = readLabelled(values.in, {
-    textField: values['text-field'],
-    titleField: values['title-field'],
-    labelField: values['label-field'],
-  });
+  let rows = values.in.flatMap((file) =>
+    readLabelled(file, {
+      textField: values['text-field'],
+      titleField: values['title-field'],
+      labelField: values['label-field'],
+    }),
+  );
+  const d = DEFAULT_TRAIN_OPTIONS;
+  const weighting = values.weighting ?? d.weighting;
+  if (!TERM_WEIGHTINGS.includes(weighting as TermWeighting))
+    throw new Error(`--weighting must be one of ${TERM_WEIGHTINGS.join(', ')}`);
   const read = rows.length;
   if (values.exclude) {
     const copies = nearCopies(
@@ -66,7 +81,6 @@ function main(): void {
     rows = rows.filter((_, i) => !copies[i]);
     console.log(`excluded ${read - rows.length} rows that are near copies of ${values.exclude}`);
   }
-  const d = DEFAULT_TRAIN_OPTIONS;
   const { model, seconds } = trainCategoryModel(rows, {
     ngram: {
       minN: num(values['min-n'], d.ngram.minN),
@@ -76,7 +90,15 @@ function main(): void {
     epochs: num(values.epochs, d.epochs),
     l2: num(values.l2, d.l2),
     seed: num(values.seed, d.seed),
+    runs: num(values.runs, d.runs),
+    weighting: weighting as TermWeighting,
   });
+  // Provenance only: which files, so a reader of the model knows whether dev was in it.
+  model.training = {
+    ...model.training,
+    inputs: values.in.map((f) => basename(f)),
+    ...(values.exclude ? { excludedNearCopiesOf: basename(values.exclude) } : {}),
+  };
   const json = JSON.stringify(model);
   writeFileSync(values.out, json + '\n');
   const counts = new Map<string, number>();
