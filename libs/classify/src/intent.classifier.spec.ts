@@ -1,4 +1,7 @@
+import fc from 'fast-check';
+import { matchText } from '@app/text';
 import { IntentClassifier, classifyIntent, parseIntentLexicon } from './intent.classifier';
+import type { Intent, IntentLexicon, IntentResult } from './intent.classifier';
 
 describe('classifyIntent (config/intents.yaml)', () => {
   it.each([
@@ -53,5 +56,46 @@ describe('classifyIntent (config/intents.yaml)', () => {
     [{ intents: [{ intent: 'report', keywords: { '举 报': 1 } }] }, /matchText/],
   ])('rejects a bad lexicon %j naming the field', (doc, field) => {
     expect(() => parseIntentLexicon(doc)).toThrow(field);
+  });
+});
+
+describe('IntentClassifier keyword index', () => {
+  // The straightforward scoring the index replaces: one includes() per keyword, in lexicon order.
+  function naive(lexicon: IntentLexicon, t: string): IntentResult {
+    let best: Intent = lexicon.default;
+    let bestScore = 0;
+    let total = 0;
+    for (const { intent, keywords } of lexicon.intents) {
+      let score = 0;
+      for (const [word, weight] of keywords) if (t.includes(word)) score += weight;
+      total += score;
+      if (score > bestScore) {
+        best = intent;
+        bestScore = score;
+      }
+    }
+    return { intent: best, confidence: (bestScore + 1) / (total + 2) };
+  }
+
+  it('scores exactly like one includes() per keyword, overlapping and repeated keywords included', () => {
+    const lexicon = parseIntentLexicon({
+      default: 'complaint',
+      intents: [
+        { intent: 'report', keywords: { 举报: 3, 实名举报: 2, 举: 0.1, 报: 0.7 } },
+        { intent: 'thanks', keywords: { 感谢: 1.1, 谢: 0.3, 感谢信: 3 } },
+        { intent: 'consultation', keywords: { 请问: 1, 问: 0.2, abc: 0.4 } },
+      ],
+    });
+    const clf = new IntentClassifier(lexicon);
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...'举报实名感谢信请问abc，好'), { maxLength: 20 }),
+        (chars) => {
+          const text = chars.join('');
+          expect(clf.classify(text)).toEqual(naive(lexicon, matchText(text)));
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

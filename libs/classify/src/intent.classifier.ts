@@ -62,9 +62,56 @@ export function parseIntentLexicon(doc: unknown, file = 'intents'): IntentLexico
   return { default: fallback, intents };
 }
 
+/**
+ * The lexicon's keywords indexed by first code unit, so that one pass over a text finds which
+ * keywords it contains (instead of one `includes` scan of the whole text per keyword).
+ */
+interface KeywordIndex {
+  /** Keyword ids (positions in `present`) by first code unit. */
+  readonly byFirstUnit: ReadonlyMap<number, readonly { word: string; id: number }[]>;
+  readonly startsKeyword: Uint8Array;
+  /** Per intent, its keywords' ids and weights in lexicon order (the order scores are summed in). */
+  readonly scoring: readonly { intent: Intent; ids: Int32Array; weights: Float64Array }[];
+  /** Ids of empty keywords, which every text contains. */
+  readonly always: readonly number[];
+  readonly size: number;
+}
+
+function indexKeywords(lexicon: IntentLexicon): KeywordIndex {
+  const byFirstUnit = new Map<number, { word: string; id: number }[]>();
+  const startsKeyword = new Uint8Array(0x10000);
+  const always: number[] = [];
+  let size = 0;
+  const scoring = lexicon.intents.map(({ intent, keywords }) => {
+    const ids = new Int32Array(keywords.size);
+    const weights = new Float64Array(keywords.size);
+    let k = 0;
+    for (const [word, weight] of keywords) {
+      const id = size++;
+      ids[k] = id;
+      weights[k++] = weight;
+      if (word.length === 0) {
+        always.push(id);
+        continue;
+      }
+      const first = word.charCodeAt(0);
+      byFirstUnit.set(first, [...(byFirstUnit.get(first) ?? []), { word, id }]);
+      startsKeyword[first] = 1;
+    }
+    return { intent, ids, weights };
+  });
+  return { byFirstUnit, startsKeyword, scoring, always, size };
+}
+
 /** Keyword-lexicon intent of a petition: complaint, suggestion, consultation, report or thanks. */
 export class IntentClassifier {
-  constructor(private readonly lexicon: IntentLexicon) {}
+  private readonly index: KeywordIndex;
+  private readonly present: Uint8Array;
+
+  constructor(private readonly lexicon: IntentLexicon) {
+    this.index = indexKeywords(lexicon);
+    this.present = new Uint8Array(this.index.size);
+  }
 
   static fromFile(path: string): IntentClassifier {
     let doc: unknown;
@@ -83,12 +130,24 @@ export class IntentClassifier {
   /** Accepts original text or matchText (matchText is idempotent). */
   classify(text: string): IntentResult {
     const t = matchText(text);
+    const { byFirstUnit, startsKeyword, scoring, always } = this.index;
+    const present = this.present;
+    present.fill(0);
+    for (const id of always) present[id] = 1;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (startsKeyword[c] !== 1) continue;
+      for (const { word, id } of byFirstUnit.get(c) ?? []) {
+        if (present[id] !== 1 && t.startsWith(word, i)) present[id] = 1;
+      }
+    }
     let best: Intent = this.lexicon.default;
     let bestScore = 0;
     let total = 0;
-    for (const { intent, keywords } of this.lexicon.intents) {
+    // Same order of additions as summing weights keyword by keyword: identical floating-point sums.
+    for (const { intent, ids, weights } of scoring) {
       let score = 0;
-      for (const [word, weight] of keywords) if (t.includes(word)) score += weight;
+      for (let k = 0; k < ids.length; k++) if (present[ids[k] ?? 0] === 1) score += weights[k] ?? 0;
       total += score;
       if (score > bestScore) {
         best = intent;

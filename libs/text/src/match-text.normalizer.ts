@@ -7,7 +7,10 @@ import { MatchKind, matchTables } from './match-text.tables';
 import { toSimplified } from './simplified.converter';
 
 const { kind, unit, multi, phrases } = matchTables;
+const nfkcKind = codeUnitTable.kind;
+const nfkcSingle = codeUnitTable.single;
 // Local copies: V8 folds these into the loop, not property loads from another module's export.
+const KEEP_SAME = MatchKind.KeepSame;
 const KEEP = MatchKind.Keep;
 const DROP = MatchKind.Drop;
 const PHRASE = MatchKind.Phrase;
@@ -42,9 +45,9 @@ for (const [first, list] of phrases) {
 function mayStartPhrase(text: string, at: number, first: number): boolean {
   let i = at + 1;
   let c = text.charCodeAt(i);
-  while (codeUnitTable.kind[c] === UnitKind.Removed) c = text.charCodeAt(++i);
+  while (nfkcKind[c] === UnitKind.Removed) c = text.charCodeAt(++i);
   if (i >= text.length) return false;
-  const slot = pairSlot(first, codeUnitTable.single[c] ?? 0);
+  const slot = pairSlot(first, nfkcSingle[c] ?? 0);
   return ((pairBits[slot >>> 5] ?? 0) & (1 << (slot & 31))) !== 0;
 }
 
@@ -57,9 +60,9 @@ function phraseEnd(text: string, at: number, from: string): number {
   let i = at + 1;
   for (let j = 1; j < from.length; j++) {
     let c = text.charCodeAt(i);
-    while (codeUnitTable.kind[c] === UnitKind.Removed) c = text.charCodeAt(++i);
-    if (i >= text.length || codeUnitTable.kind[c] !== UnitKind.Single) return -1;
-    if (codeUnitTable.single[c] !== from.charCodeAt(j)) return -1;
+    while (nfkcKind[c] === UnitKind.Removed) c = text.charCodeAt(++i);
+    if (i >= text.length || nfkcKind[c] !== UnitKind.Single) return -1;
+    if (nfkcSingle[c] !== from.charCodeAt(j)) return -1;
     i++;
   }
   return i;
@@ -98,13 +101,16 @@ export function matchText(text: string): string {
   while (i < n) {
     const c = text.charCodeAt(i);
     const k = kind[c];
-    if (k === KEEP) {
+    if (k === KEEP_SAME) {
+      out[length++] = c;
+      i++;
+    } else if (k === KEEP) {
       out[length++] = unit[c] ?? 0;
       i++;
     } else if (k === DROP) {
       i++;
     } else if (k === PHRASE) {
-      const first = codeUnitTable.single[c] ?? 0;
+      const first = nfkcSingle[c] ?? 0;
       let end = -1;
       let kept = '';
       if (mayStartPhrase(text, i, first)) {

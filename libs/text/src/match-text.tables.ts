@@ -23,6 +23,11 @@ export const MatchKind = {
   Mask: 5,
   /** < or &: the text may be HTML. Otherwise dropped. */
   Markup: 6,
+  /**
+   * Kept as it is (most Han characters, lower-case letters, digits): the loop then reads only
+   * this small table, not `unit`, which keeps it in the L1 cache.
+   */
+  KeepSame: 7,
 } as const;
 
 export interface Phrase {
@@ -93,7 +98,7 @@ function buildMatchTables(): MatchTables {
       if (kept.length > 1) kind[c] = MatchKind.Slow;
     } else if (kept.length === 0) kind[c] = MatchKind.Drop;
     else if (kept.length === 1 && contentUnits[kept.charCodeAt(0)] === 1) {
-      kind[c] = MatchKind.Keep;
+      kind[c] = kept.charCodeAt(0) === c ? MatchKind.KeepSame : MatchKind.Keep;
       unit[c] = kept.charCodeAt(0);
     } else {
       kind[c] = MatchKind.Multi;

@@ -15,10 +15,12 @@ export function detectScript(text: string): ChineseScript {
   const kind = scriptKinds();
   let traditional = 0;
   let simplified = 0;
-  for (let i = 0; i < text.length; i++) {
-    const k = kind[text.charCodeAt(i)];
-    if (k === TRADITIONAL_ONLY) traditional++;
-    else if (k === SIMPLIFIED_ONLY) simplified++;
+  // Branch-free counting (kinds are 0, 1 or 2): the branches mispredicted on mixed text.
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const k = kind[text.charCodeAt(i)] ?? 0;
+    traditional += k & TRADITIONAL_ONLY;
+    simplified += (k & SIMPLIFIED_ONLY) >> 1;
   }
   const total = traditional + simplified;
   if (total === 0) return 'none';
