@@ -30,12 +30,40 @@ export function computeDeadlines(
   if (Number.isNaN(ms)) throw new RangeError('receivedAt is not a valid date');
   const rule = policy.channels.get(channel) ?? policy.default;
   const day = Math.floor((ms + SHANGHAI_OFFSET_MS) / DAY_MS);
-  return {
-    policy: rule.policy,
-    registerBy: endOfDay(lastDay(day, rule.registerWithinDays, rule, policy)),
-    acceptBy: endOfDay(lastDay(day, rule.acceptWithinDays, rule, policy)),
-    finishBy: endOfDay(lastDay(day, rule.finishWithinDays, rule, policy)),
-  };
+  const byDay = rulesCache(policy, rule);
+  let known = byDay.get(day);
+  if (known === undefined) {
+    if (byDay.size >= MAX_CACHED_DAYS) byDay.clear();
+    known = {
+      policy: rule.policy,
+      registerBy: endOfDay(lastDay(day, rule.registerWithinDays, rule, policy)),
+      acceptBy: endOfDay(lastDay(day, rule.acceptWithinDays, rule, policy)),
+      finishBy: endOfDay(lastDay(day, rule.finishWithinDays, rule, policy)),
+    };
+    byDay.set(day, known);
+  }
+  // A fresh object per call: callers own what they get.
+  return { ...known };
+}
+
+// Items arrive on a handful of days at a time, and counting working days plus formatting three
+// ISO strings cost more than the rest of routing: results are kept per policy, rule and day of
+// receipt. Config objects are immutable once loaded.
+const MAX_CACHED_DAYS = 4096;
+const cache = new WeakMap<DeadlinePolicy, Map<DeadlineRule, Map<number, Deadlines>>>();
+
+function rulesCache(policy: DeadlinePolicy, rule: DeadlineRule): Map<number, Deadlines> {
+  let byRule = cache.get(policy);
+  if (byRule === undefined) {
+    byRule = new Map();
+    cache.set(policy, byRule);
+  }
+  let byDay = byRule.get(rule);
+  if (byDay === undefined) {
+    byDay = new Map();
+    byRule.set(rule, byDay);
+  }
+  return byDay;
 }
 
 function lastDay(

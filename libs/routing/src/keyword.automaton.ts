@@ -41,6 +41,8 @@ export class KeywordAutomaton<T> {
   private readonly lengths: number[] = [];
   private readonly payloads: T[] = [];
   private readonly longest: number;
+  /** scanAll's ring of offsets, allocated once: scans do not overlap (one thread, no callbacks). */
+  private readonly ring: Int32Array;
 
   constructor(entries: readonly KeywordEntry<T>[], fold: CodeUnitFold = new Map()) {
     let columns = 1;
@@ -91,6 +93,7 @@ export class KeywordAutomaton<T> {
     // 2. Breadth-first: failure links folded into a complete transition table.
     this.width = columns;
     this.longest = longest;
+    this.ring = new Int32Array(longest);
     this.delta = new Int32Array(trie.length * columns);
     this.out = ends.map((list) => (list.length > 0 ? list : undefined));
     const fail = new Int32Array(trie.length);
@@ -123,7 +126,7 @@ export class KeywordAutomaton<T> {
     // Ring of the offsets of the last `longest` consumed code units, to find where a hit starts
     // when whitespace was skipped inside it.
     const ringSize = this.longest;
-    const ring = new Int32Array(ringSize);
+    const ring = this.ring;
     let consumed = 0;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
