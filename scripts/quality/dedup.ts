@@ -17,7 +17,6 @@ import {
   MemoryDedupStore,
   DEFAULT_DEDUP_OPTIONS,
   fingerprint,
-  fingerprintFromMinhash,
   MINHASH_SIZE,
   type BulkRecord,
   type DedupOptions,
@@ -486,26 +485,22 @@ async function costQuality(
     close: () => store.close(),
   };
   const engine = new DedupEngine(timed, options);
-  const bucketCap = engine.options.bucketCap;
-  // Synthetic fingerprints that keep real collision structure: each MinHash position takes the
-  // value of a real message at that position half the time (so popular shingles make hot buckets
-  // as real text does), and a random value otherwise.
+  // Synthetic signatures that keep real collision structure: each position takes the value of a
+  // real message at that position half the time (so popular shingles make hot buckets as real
+  // text does), and a random value otherwise. Band keys follow from the signature in the store.
   const real = docs
-    .map((d) => fingerprint(d.match).minhash)
+    .map((d) => fingerprint(d.match).signature)
     .filter((m) => m.length === MINHASH_SIZE);
   const r = rng(7);
   const base = Date.UTC(2024, 0, 1);
   let made = 0;
   function* synthetic(count: number): Generator<BulkRecord> {
     for (let i = 0; i < count; i++, made++) {
-      const mh = new Uint32Array(MINHASH_SIZE);
+      const signature = new Uint16Array(MINHASH_SIZE);
       for (let k = 0; k < MINHASH_SIZE; k++) {
-        mh[k] =
-          r() < 0.5
-            ? (real[Math.floor(r() * real.length)]?.[k] ?? 0)
-            : Math.floor(r() * 4294967296);
+        signature[k] =
+          r() < 0.5 ? (real[Math.floor(r() * real.length)]?.[k] ?? 0) : Math.floor(r() * 65536);
       }
-      const fp = fingerprintFromMinhash(mh);
       const id = `syn${made}`;
       yield {
         record: {
@@ -514,9 +509,9 @@ async function costQuality(
           locality: 'A1区',
           receivedAt: base + (made % 20_000) * 60_000,
           clusterId: id,
-          signature: fp.signature,
+          signature,
+          shingleCount: 300,
         },
-        bandKeys: fp.bandKeys,
       };
     }
   }
@@ -555,28 +550,30 @@ async function costQuality(
   };
   console.log(`\n== judge cost (LMDB, noSync; 1,500 real-text judgements per size and mode)`);
   let t0 = Date.now();
-  await store.bulkLoad(synthetic(10_000), bucketCap);
+  await store.bulkLoad(synthetic(10_000));
   const [at10k, look10k] = await time(queries.slice(0, 1500), 'q10k');
   const batch10k = await timeBatched(queries.slice(3000, 4500), 'b10k');
   const bytes10k = store.usedBytes() / store.petitionCount;
+  const index10k = store.indexBytes() / store.petitionCount;
   console.log(
     `  10k: fill ${(Date.now() - t0) / 1000}s, judge ${at10k.toFixed(0)} µs/call (lookup+decision ${look10k.toFixed(0)} µs, commit the rest), ` +
-      `judgeBatch(${BATCH}) ${batch10k.toFixed(0)} µs/petition, ${bytes10k.toFixed(0)} B/petition`,
+      `judgeBatch(${BATCH}) ${batch10k.toFixed(0)} µs/petition, ${bytes10k.toFixed(0)} B/petition on disk + ${index10k.toFixed(0)} B/petition bucket index in memory`,
   );
   t0 = Date.now();
   const deadline = t0 + 170_000;
   let reached = store.petitionCount;
   while (reached < bigFill && Date.now() < deadline) {
-    await store.bulkLoad(synthetic(Math.min(100_000, bigFill - reached)), bucketCap);
+    await store.bulkLoad(synthetic(Math.min(100_000, bigFill - reached)));
     reached = store.petitionCount;
   }
   const fillSeconds = (Date.now() - t0) / 1000;
   const [atBig, lookBig] = await time(queries.slice(1500, 3000), 'qbig');
   const batchBig = await timeBatched(queries.slice(4500, 6000), 'bbig');
   const bytesBig = store.usedBytes() / reached;
+  const indexBig = store.indexBytes() / reached;
   console.log(
     `  ${reached.toLocaleString('en')}: fill ${fillSeconds}s, judge ${atBig.toFixed(0)} µs/call (lookup+decision ${lookBig.toFixed(0)} µs, commit the rest), ` +
-      `judgeBatch(${BATCH}) ${batchBig.toFixed(0)} µs/petition, ${bytesBig.toFixed(0)} B/petition` +
+      `judgeBatch(${BATCH}) ${batchBig.toFixed(0)} µs/petition, ${bytesBig.toFixed(0)} B/petition on disk + ${indexBig.toFixed(0)} B/petition bucket index in memory` +
       (reached < bigFill ? ` (stopped before ${bigFill.toLocaleString('en')}: fill too slow)` : ''),
   );
   console.log(
@@ -594,6 +591,7 @@ async function costQuality(
     batchBigMicros: batchBig,
     batchRatio: batchBig / batch10k,
     bytesPerPetition: bytesBig,
+    indexBytesPerPetition: indexBig,
   };
 }
 

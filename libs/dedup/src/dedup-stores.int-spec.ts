@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import Redis from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -105,6 +106,29 @@ describe('RedisDedupStore under concurrent instances', () => {
     expect(winners).toHaveLength(1);
     const winner = `p${results.indexOf(null)}`;
     expect(results.filter((r) => r !== null).every((r) => r === winner)).toBe(true);
+  });
+});
+
+describe('RedisDedupStore fingerprint format', () => {
+  it('refuses state written before formats were recorded; claims a fresh prefix', async () => {
+    const p = prefix();
+    const raw = RedisDedupStore.connect(URL, { prefix: p });
+    open.push(raw);
+    // A sequence counter without a format key is what the previous version left.
+    const conn = new Redis(URL);
+    await conn.set(`${p}seq`, '7');
+    await conn.quit();
+    const input = {
+      petitionId: 'x1',
+      identityKey: 'id:1',
+      matchText: testMatchText(GARAGE_FEES),
+      locality: null,
+      receivedAt: new Date(Date.UTC(2024, 0, 1)),
+    };
+    await expect(new DedupEngine(raw).judge(input)).rejects.toThrow(/fingerprint format legacy/);
+    await expect(new DedupEngine(redisStore()).judge(input)).resolves.toMatchObject({
+      outcome: 'new',
+    });
   });
 });
 

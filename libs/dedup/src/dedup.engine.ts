@@ -1,7 +1,15 @@
 import { createHash, createHmac } from 'node:crypto';
-import { entityBucket, entityCode, entityKeys, sharedEntities } from './entity-keys';
-import { estimateSimilarity, fingerprint } from './min-hash.fingerprint';
+import { entityCode, entityKeys, sharedEntities } from './entity-keys';
+import { fingerprint, similarityOfMatches } from './min-hash.fingerprint';
 import { OverlayTx } from './overlay.tx';
+import {
+  decodeRecord,
+  encodeRecord,
+  recordEntities,
+  recordReceivedAt,
+  recordSignatureMatches,
+} from './record.codec';
+import { entityBucketsOf } from './record-index-keys';
 import type {
   ClusterMember,
   ClusterState,
@@ -55,6 +63,9 @@ interface Prepared {
   entityBuckets: number[];
 }
 
+/** Identity digests of recent senders: an HMAC per petition is a measurable share of a judgement. */
+const IDENTITY_CACHE_SIZE = 4096;
+
 /** Null when the input can be judged, else the error `judge` would reject it with. */
 export function validateDedupInput(input: DedupInput): DedupInputError | null {
   if (!Number.isFinite(input.receivedAt.getTime()))
@@ -84,6 +95,7 @@ function normaliseLocality(locality: string | null): string | null {
  */
 export class DedupEngine {
   readonly options: Readonly<DedupOptions>;
+  private readonly identities = new Map<string, string>();
 
   constructor(
     private readonly store: DedupStore,
@@ -134,15 +146,24 @@ export class DedupEngine {
         : [];
     return {
       petitionId: input.petitionId,
-      identity: input.identityKey
-        ? hashIdentity(input.identityKey, this.options.identitySecret)
-        : null,
+      identity: input.identityKey ? this.identityOf(input.identityKey) : null,
       locality: normaliseLocality(input.locality),
       at: input.receivedAt.getTime(),
       fp,
       entities,
-      entityBuckets: [...new Set(entities.map(entityBucket))],
+      entityBuckets: entityBucketsOf(entities),
     };
+  }
+
+  private identityOf(key: string): string {
+    let digest = this.identities.get(key);
+    if (digest === undefined) {
+      digest = hashIdentity(key, this.options.identitySecret);
+      // Dropping the whole cache when full keeps it bounded without LRU bookkeeping.
+      if (this.identities.size >= IDENTITY_CACHE_SIZE) this.identities.clear();
+      this.identities.set(key, digest);
+    }
+    return digest;
   }
 
   private async decide(tx: DedupTx, p: Prepared): Promise<DedupVerdict> {
@@ -197,17 +218,20 @@ export class DedupEngine {
 
     const seq = await tx.nextSeq();
     if (fp.bandKeys.length > 0) {
-      tx.putRecord({
+      tx.putRecord(
         seq,
-        petitionId,
-        identity,
-        locality,
-        receivedAt: at,
-        clusterId,
-        signature: fp.signature,
-        shingleCount: Math.min(0xffff, fp.shingleCount ?? 0),
-        entities: p.entities,
-      });
+        encodeRecord({
+          seq,
+          petitionId,
+          identity,
+          locality,
+          receivedAt: at,
+          clusterId,
+          signature: fp.signature,
+          shingleCount: Math.min(0xffff, fp.shingleCount),
+          entities: p.entities,
+        }),
+      );
       tx.pushBuckets(fp.bandKeys, seq, o.bucketCap);
       if (p.entityBuckets.length > 0) tx.pushBuckets(p.entityBuckets, seq, o.bucketCap);
     }
@@ -235,21 +259,32 @@ export class DedupEngine {
     const o = this.options;
     const horizon =
       Math.max(o.duplicateWindowDays, o.repeatWindowDays, o.clusterWindowDays) * DAY_MS;
-    const lists = await tx.getBuckets([...fp.bandKeys, ...p.entityBuckets]);
-    const bandSeqs = topByHits(lists.slice(0, fp.bandKeys.length), o.candidateCap);
-    const picked = new Set(bandSeqs);
-    const entitySeqs = topByHits(lists.slice(fp.bandKeys.length), o.entityCandidateCap).filter(
-      (s) => !picked.has(s),
+    const bands = fp.bandKeys.length;
+    const lists = await tx.getBuckets(
+      p.entityBuckets.length > 0 ? fp.bandKeys.concat(p.entityBuckets) : fp.bandKeys,
+      o.bucketCap,
     );
-    const records = await tx.getRecords([...bandSeqs, ...entitySeqs]);
+    const bandSeqs = topByHits(lists, 0, bands, o.candidateCap);
+    const entitySeqs = topByHits(lists, bands, lists.length, o.entityCandidateCap).filter(
+      (s) => !bandSeqs.includes(s),
+    );
+    const seqs = entitySeqs.length > 0 ? bandSeqs.concat(entitySeqs) : bandSeqs;
+    const score = (bytes: Uint8Array): [number, number] => [
+      similarityOfMatches(recordSignatureMatches(bytes, fp.signature)),
+      p.entities.length > 0 ? sharedEntities(p.entities, recordEntities(bytes)) : 0,
+    ];
+    // Scored from the bytes where they lie; only the few kept are copied out and decoded.
+    const records = await tx.getRecords(seqs, (bytes) => {
+      if (Math.abs(at - recordReceivedAt(bytes)) > horizon) return false;
+      const [similarity, shared] = score(bytes);
+      return similarity >= o.matterThreshold || shared > 0;
+    });
     const scored: Scored[] = [];
-    for (const record of records) {
-      if (!record || record.petitionId === petitionId) continue;
-      if (Math.abs(at - record.receivedAt) > horizon) continue;
-      const similarity = estimateSimilarity(fp.signature, record.signature);
-      const shared = p.entities.length > 0 ? sharedEntities(p.entities, record.entities ?? []) : 0;
-      if (similarity >= o.matterThreshold || shared > 0)
-        scored.push({ record, similarity, shared });
+    for (const bytes of records) {
+      if (!bytes) continue;
+      const [similarity, shared] = score(bytes);
+      const record = decodeRecord(bytes);
+      if (record.petitionId !== petitionId) scored.push({ record, similarity, shared });
     }
     return scored.sort(
       (a, b) =>
@@ -267,7 +302,7 @@ export class DedupEngine {
     const o = this.options;
     if (s.similarity < o.duplicateThreshold) return false;
     if (s.similarity >= o.duplicateSureThreshold) return true;
-    const mine = fp.shingleCount ?? 0;
+    const mine = fp.shingleCount;
     const theirs = s.record.shingleCount ?? 0;
     if (mine === 0 || theirs === 0) return true;
     const changed = ((mine + theirs) * (1 - s.similarity)) / (1 + s.similarity);
@@ -329,14 +364,24 @@ export class DedupEngine {
   }
 }
 
-/** Distinct seqs of the lists, most lists first, then newest (highest seq); at most `cap`. */
-function topByHits(lists: number[][], cap: number): number[] {
+/**
+ * Distinct seqs of lists[from..to), most lists first, then newest (highest seq); at most `cap`.
+ * Hits are counted in one Map; only when more than `cap` seqs are found is anything sorted.
+ */
+function topByHits(
+  lists: readonly (readonly number[])[],
+  from: number,
+  to: number,
+  cap: number,
+): number[] {
   const hits = new Map<number, number>();
-  for (const list of lists) for (const s of list) hits.set(s, (hits.get(s) ?? 0) + 1);
-  return [...hits.entries()]
-    .sort((a, b) => b[1] - a[1] || b[0] - a[0])
-    .slice(0, cap)
-    .map(([s]) => s);
+  for (let i = from; i < to; i++) {
+    for (const s of lists[i] ?? []) hits.set(s, (hits.get(s) ?? 0) + 1);
+  }
+  const seqs = [...hits.keys()];
+  if (seqs.length > cap)
+    return seqs.sort((a, b) => (hits.get(b) ?? 0) - (hits.get(a) ?? 0) || b - a).slice(0, cap);
+  return seqs;
 }
 
 function cmp(a: string, b: string): number {

@@ -79,9 +79,9 @@ export interface PetitionRecord {
   locality: string | null;
   receivedAt: number;
   clusterId: string;
-  /** Low 16 bits of each MinHash value (b-bit MinHash), enough to estimate Jaccard. */
+  /** Low 16 bits of each one-permutation MinHash bin (b-bit MinHash), enough to estimate Jaccard. */
   signature: Uint16Array;
-  /** Distinct 3-grams of the text (capped at 65535); 0 when unknown (records written before it). */
+  /** Distinct 3-grams of the text (capped at 65535). */
   shingleCount?: number;
   /** Entity codes (entity-keys.ts `entityCode`) of the places and organisations it names. */
   entities?: readonly number[];
@@ -103,16 +103,26 @@ export interface ClusterState {
 
 /**
  * One judgement's view of the store. Reads may be asynchronous; writes are buffered and applied
- * atomically when the transaction's work resolves.
+ * atomically when the transaction's work resolves. Records travel encoded (record.codec.ts): the
+ * engine scores candidates from their bytes and decodes only the ones it keeps.
  */
 export interface DedupTx {
   getVerdict(petitionId: string): Promise<DedupVerdict | null>;
-  /** Entries of each bucket, newest first (same order as `keys`). */
-  getBuckets(keys: readonly number[]): Promise<number[][]>;
-  getRecords(seqs: readonly number[]): Promise<(PetitionRecord | null)[]>;
+  /** Entries of each bucket, newest first (same order as `keys`), at most `cap` each. Read-only. */
+  getBuckets(keys: readonly number[], cap: number): Promise<readonly (readonly number[])[]>;
+  /**
+   * Encoded records (record.codec.ts), null for a seq the store does not hold or one `keep`
+   * rejects. `keep` sees bytes that are only valid during the call (a store may hand out its read
+   * buffer), so rejected records cost no copy.
+   */
+  getRecords(
+    seqs: readonly number[],
+    keep?: (bytes: Uint8Array) => boolean,
+  ): Promise<(Uint8Array | null)[]>;
   getCluster(clusterId: string): Promise<ClusterState | null>;
   nextSeq(): Promise<number>;
-  putRecord(record: PetitionRecord): void;
+  /** Stores the encoded record `bytes` under `seq`. */
+  putRecord(seq: number, bytes: Buffer): void;
   /** Prepend `seq` to each bucket and keep only the newest `cap` entries. */
   pushBuckets(keys: readonly number[], seq: number, cap: number): void;
   putCluster(state: ClusterState): void;

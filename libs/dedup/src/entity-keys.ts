@@ -170,23 +170,36 @@ export interface EntityKey {
 }
 
 const HAN = /\p{Script=Han}/u;
-const hanCache = new Map<string, boolean>();
+/** Per BMP code unit: 0 not yet known, 1 Han, 2 not Han (a regex test per character was slow). */
+const hanOfBmp = new Uint8Array(0x10000);
 
-/** Per character, cached: a regex test per character was a tenth of the judgement step. */
-function isHan(ch: string): boolean {
-  let han = hanCache.get(ch);
-  if (han === undefined) {
-    han = HAN.test(ch);
-    if (hanCache.size < 65536) hanCache.set(ch, han);
+function isHan(cp: number): boolean {
+  if (cp > 0xffff) return HAN.test(String.fromCodePoint(cp));
+  let han = hanOfBmp[cp] ?? 0;
+  if (han === 0) {
+    han = HAN.test(String.fromCharCode(cp)) ? 1 : 2;
+    hanOfBmp[cp] = han;
   }
-  return han;
+  return han === 1;
 }
 
-/** Words indexed by their first character, so each position of a text costs one map lookup. */
-function byFirstChar(words: readonly string[]): Map<string, string[]> {
-  const index = new Map<string, string[]>();
+/** A set of BMP characters as a flag per code unit: one array read per text position. */
+function charFlags(chars: Iterable<string>): Uint8Array {
+  const flags = new Uint8Array(0x10000);
+  for (const ch of chars) flags[ch.charCodeAt(0)] = 1;
+  return flags;
+}
+
+const isStop = charFlags(STOP_CHARS);
+const isAddress = charFlags(ADDRESS_CHARS);
+/** Whether a character can start a type word or an area word. */
+const startsWord = charFlags([...ENTITY_TYPE_WORDS, ...AREA_WORDS].map((w) => w.charAt(0)));
+
+/** Words indexed by their first character (all type and area words are BMP text). */
+function byFirstChar(words: readonly string[]): Map<number, string[]> {
+  const index = new Map<number, string[]>();
   for (const w of words) {
-    const first = Array.from(w)[0] ?? '';
+    const first = w.charCodeAt(0);
     index.set(first, [...(index.get(first) ?? []), w]);
   }
   return index;
@@ -215,40 +228,67 @@ function stripDescriptors(name: string): string {
   return n;
 }
 
+/** Code points of the text, reused between calls: judging allocates nothing per character. */
+let codePoints = new Uint32Array(1024);
+
+function toCodePoints(text: string): number {
+  if (codePoints.length < text.length) codePoints = new Uint32Array(text.length * 2);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const lo = text.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        c = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+        i++;
+      }
+    }
+    codePoints[n++] = c;
+  }
+  return n;
+}
+
+/** The word of `words` (BMP, no surrogates) that starts at code point i, if any. */
+function wordAt(words: readonly string[] | undefined, i: number, n: number): string | undefined {
+  if (words === undefined) return undefined;
+  for (const w of words) {
+    let j = 0;
+    while (j < w.length && i + j < n && codePoints[i + j] === w.charCodeAt(j)) j++;
+    if (j === w.length) return w;
+  }
+  return undefined;
+}
+
 /** The entity keys of a petition's matchText, deduplicated, in order of first mention. */
 export function entityKeys(matchText: string): EntityKey[] {
-  const chars = Array.from(matchText);
+  const n = toCodePoints(matchText);
   const out = new Map<string, boolean>();
-  for (let i = 0; i < chars.length && out.size < MAX_ENTITY_KEYS; i++) {
-    const first = chars[i] ?? '';
-    const typeCandidates = TYPE_WORDS_BY_FIRST.get(first);
-    const areaCandidates = AREA_WORDS_BY_FIRST.get(first);
-    if (typeCandidates === undefined && areaCandidates === undefined) continue;
-    const at = (t: string): boolean => {
-      for (let j = 0; j < t.length; j++) if (chars[i + j] !== t[j]) return false;
-      return true;
-    };
-    const type = typeCandidates?.find(at);
+  for (let i = 0; i < n && out.size < MAX_ENTITY_KEYS; i++) {
+    const first = codePoints[i] ?? 0;
+    if (first > 0xffff || startsWord[first] === 0) continue;
+    const type = wordAt(TYPE_WORDS_BY_FIRST.get(first), i, n);
     if (type === undefined) {
-      const area = areaCandidates?.find(at);
+      const area = wordAt(AREA_WORDS_BY_FIRST.get(first), i, n);
       if (area) i += area.length - 1;
       continue;
     }
     let start = i;
     // Room for descriptors (程明物业管理有限公司) before the name is cut to MAX_RUN characters.
     while (start > 0 && i - start < 2 * MAX_RUN) {
-      const ch = chars[start - 1] ?? '';
-      if (!isHan(ch) || STOP_CHARS.has(ch)) break;
+      const ch = codePoints[start - 1] ?? 0;
+      if (!isHan(ch) || (ch <= 0xffff && isStop[ch] === 1)) break;
       start--;
     }
-    const stripped = Array.from(stripDescriptors(chars.slice(start, i).join('')));
+    const run = String.fromCodePoint(...codePoints.subarray(start, i));
+    const stripped = Array.from(stripDescriptors(run));
     if (stripped.length > MAX_RUN) start = i; // cut: the left boundary is unknown
     const nameChars = stripped.slice(-MAX_RUN);
     const name = nameChars.join('');
     // Without word boundaries a 2-character run is as often a clause end (业主小区, 学生学校) as a
     // name: trust it only after an address marker or at the start of the text.
-    const before = chars[start - 1];
-    const addressed = before === undefined || !isHan(before) || ADDRESS_CHARS.has(before);
+    const before = start > 0 ? (codePoints[start - 1] ?? 0) : undefined;
+    const addressed =
+      before === undefined || !isHan(before) || (before <= 0xffff && isAddress[before] === 1);
     if (nameChars.length >= 2 && !GENERIC_NAMES.has(name) && (nameChars.length > 2 || addressed)) {
       for (let k = 2; k <= Math.min(4, nameChars.length); k++) {
         const key = nameChars.slice(-k).join('') + type;

@@ -28,11 +28,12 @@ export {
 export {
   BAND_COUNT,
   BAND_ROWS,
+  FINGERPRINT_FORMAT,
   MINHASH_SIZE,
   SHINGLE_SIZE,
   estimateSimilarity,
   fingerprint,
-  fingerprintFromMinhash,
+  fingerprintFromSignature,
   type Fingerprint,
 } from './min-hash.fingerprint';
 export { MemoryDedupStore } from './memory-dedup.store';

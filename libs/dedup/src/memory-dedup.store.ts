@@ -1,9 +1,7 @@
 import {
   decodeCluster,
-  decodeRecord,
   decodeVerdict,
   encodeCluster,
-  encodeRecord,
   encodeVerdict,
   pushSeq,
 } from './record.codec';
@@ -35,12 +33,14 @@ export class MemoryDedupStore implements DedupStore {
           const v = this.verdicts.get(id);
           return Promise.resolve(v === undefined ? null : decodeVerdict(v));
         },
-        getBuckets: (keys) => Promise.resolve(keys.map((k) => [...(this.buckets.get(k) ?? [])])),
-        getRecords: (seqs) =>
+        // Lists are replaced, never mutated, on push: handing them out is safe.
+        getBuckets: (keys, cap) =>
+          Promise.resolve(keys.map((k) => (this.buckets.get(k) ?? []).slice(0, cap))),
+        getRecords: (seqs, keep) =>
           Promise.resolve(
             seqs.map((s) => {
               const b = this.records.get(s);
-              return b ? decodeRecord(b) : null;
+              return b && (!keep || keep(b)) ? b : null;
             }),
           ),
         getCluster: (id) => {
@@ -48,10 +48,7 @@ export class MemoryDedupStore implements DedupStore {
           return Promise.resolve(c === undefined ? null : decodeCluster(c));
         },
         nextSeq: () => Promise.resolve(++seq),
-        putRecord: (rec) => {
-          const b = encodeRecord(rec);
-          writes.push(() => this.records.set(rec.seq, b));
-        },
+        putRecord: (seq, bytes) => writes.push(() => this.records.set(seq, bytes)),
         pushBuckets: (keys, s, cap) =>
           writes.push(() => {
             for (const k of keys) this.buckets.set(k, pushSeq(this.buckets.get(k) ?? [], s, cap));

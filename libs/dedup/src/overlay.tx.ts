@@ -1,5 +1,5 @@
 import { pushSeq } from './record.codec';
-import type { ClusterState, DedupTx, DedupVerdict, PetitionRecord } from './dedup.types';
+import type { ClusterState, DedupTx, DedupVerdict } from './dedup.types';
 
 /**
  * Several judgements inside one store transaction (DedupEngine.judgeBatch): every write goes to
@@ -11,11 +11,14 @@ import type { ClusterState, DedupTx, DedupVerdict, PetitionRecord } from './dedu
  */
 export class OverlayTx implements DedupTx {
   private readonly verdicts = new Map<string, DedupVerdict>();
-  private readonly records = new Map<number, PetitionRecord>();
+  private readonly records = new Map<number, Uint8Array>();
   private readonly clusters = new Map<string, ClusterState>();
-  /** Per bucket key: (seq, cap) pushes in order. */
-  private readonly pushes = new Map<number, [number, number][]>();
-  private readonly baseBuckets = new Map<number, number[]>();
+  /**
+   * Current list of every bucket read so far (base list with this batch's pushes applied), and
+   * pushes to buckets not read yet, replayed when they are.
+   */
+  private readonly lists = new Map<number, readonly number[]>();
+  private readonly pending = new Map<number, [number, number][]>();
 
   constructor(private readonly base: DedupTx) {}
 
@@ -23,25 +26,37 @@ export class OverlayTx implements DedupTx {
     return this.verdicts.get(petitionId) ?? (await this.base.getVerdict(petitionId));
   }
 
-  async getBuckets(keys: readonly number[]): Promise<number[][]> {
-    const missing = [...new Set(keys.filter((k) => !this.baseBuckets.has(k)))];
+  async getBuckets(keys: readonly number[], cap: number): Promise<readonly (readonly number[])[]> {
+    const missing: number[] = [];
+    for (const k of keys) if (!this.lists.has(k) && !missing.includes(k)) missing.push(k);
     if (missing.length > 0) {
-      const lists = await this.base.getBuckets(missing);
-      missing.forEach((k, i) => this.baseBuckets.set(k, lists[i] ?? []));
+      const fetched = await this.base.getBuckets(missing, cap);
+      missing.forEach((k, i) => {
+        let list = fetched[i] ?? [];
+        for (const [seq, c] of this.pending.get(k) ?? []) list = pushSeq(list, seq, c);
+        this.pending.delete(k);
+        this.lists.set(k, list);
+      });
     }
+    // Lists are read-only, so they are shared as they are.
     return keys.map((k) => {
-      let list = [...(this.baseBuckets.get(k) ?? [])];
-      for (const [seq, cap] of this.pushes.get(k) ?? []) list = pushSeq(list, seq, cap);
-      return list;
+      const list = this.lists.get(k) ?? [];
+      return list.length > cap ? list.slice(0, cap) : list;
     });
   }
 
-  async getRecords(seqs: readonly number[]): Promise<(PetitionRecord | null)[]> {
+  async getRecords(
+    seqs: readonly number[],
+    keep?: (bytes: Uint8Array) => boolean,
+  ): Promise<(Uint8Array | null)[]> {
     const missing = seqs.filter((s) => !this.records.has(s));
-    const fetched = missing.length > 0 ? await this.base.getRecords(missing) : [];
-    const bySeq = new Map<number, PetitionRecord | null>();
-    missing.forEach((s, i) => bySeq.set(s, fetched[i] ?? null));
-    return seqs.map((s) => this.records.get(s) ?? bySeq.get(s) ?? null);
+    const fetched = missing.length > 0 ? await this.base.getRecords(missing, keep) : [];
+    let next = 0;
+    return seqs.map((s) => {
+      const own = this.records.get(s);
+      if (own === undefined) return fetched[next++] ?? null;
+      return !keep || keep(own) ? own : null;
+    });
   }
 
   async getCluster(clusterId: string): Promise<ClusterState | null> {
@@ -52,16 +67,20 @@ export class OverlayTx implements DedupTx {
     return this.base.nextSeq();
   }
 
-  putRecord(record: PetitionRecord): void {
-    this.records.set(record.seq, record);
-    this.base.putRecord(record);
+  putRecord(seq: number, bytes: Buffer): void {
+    this.records.set(seq, bytes);
+    this.base.putRecord(seq, bytes);
   }
 
   pushBuckets(keys: readonly number[], seq: number, cap: number): void {
     for (const k of keys) {
-      const list = this.pushes.get(k) ?? [];
-      list.push([seq, cap]);
-      this.pushes.set(k, list);
+      const list = this.lists.get(k);
+      if (list) this.lists.set(k, pushSeq(list, seq, cap));
+      else {
+        const pending = this.pending.get(k);
+        if (pending) pending.push([seq, cap]);
+        else this.pending.set(k, [[seq, cap]]);
+      }
     }
     this.base.pushBuckets(keys, seq, cap);
   }

@@ -5,13 +5,18 @@ import type { ClusterState, DedupVerdict, PetitionRecord } from './dedup.types';
  * Binary layout of a stored petition, shared by the LMDB and Redis stores so both hold the same
  * bytes. Compact on purpose: bytes per petition decide how many fit in the windows we keep.
  *   u8 version | f64 receivedAt | u32 seq | u8 flags | [8 identity] | 64×u16 signature
- *   | u16 shingleCount | u8 n | n×u32 entity codes                      (version 2 only)
+ *   | u16 shingleCount | u8 n | n×u32 entity codes
  *   | str petitionId | str clusterId ('' = petitionId) | [str locality]
- * Version 1 records (no shingle count, no entities) are still read.
+ * Version 3 holds one-permutation MinHash signatures (FINGERPRINT_FORMAT 2). Versions 1 and 2 held
+ * 64-permutation signatures that cannot be compared with these: they are refused, not misjudged.
+ * The engine reads receivedAt, the signature and the entities straight from the bytes of every
+ * candidate and decodes only the records it keeps.
  */
-const VERSION = 2;
+const VERSION = 3;
 const HAS_IDENTITY = 1;
 const HAS_LOCALITY = 2;
+const FLAGS_AT = 13;
+const IDENTITY_BYTES = 8;
 
 function strBytes(s: string): Buffer {
   const b = Buffer.from(s, 'utf8');
@@ -60,9 +65,7 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
 
 export function decodeRecord(buf: Uint8Array): PetitionRecord {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const version = b.readUInt8(0);
-  if (version !== 1 && version !== VERSION)
-    throw new Error(`unknown dedup record version ${version}`);
+  checkVersion(b);
   let o = 1;
   const receivedAt = b.readDoubleBE(o);
   o += 8;
@@ -77,14 +80,11 @@ export function decodeRecord(buf: Uint8Array): PetitionRecord {
   }
   const signature = new Uint16Array(MINHASH_SIZE);
   for (let k = 0; k < MINHASH_SIZE; k++, o += 2) signature[k] = b.readUInt16BE(o);
-  let shingleCount = 0;
+  const shingleCount = b.readUInt16BE(o);
+  const n = b.readUInt8(o + 2);
+  o += 3;
   const entities: number[] = [];
-  if (version >= 2) {
-    shingleCount = b.readUInt16BE(o);
-    const n = b.readUInt8(o + 2);
-    o += 3;
-    for (let i = 0; i < n; i++, o += 4) entities.push(b.readUInt32BE(o));
-  }
+  for (let i = 0; i < n; i++, o += 4) entities.push(b.readUInt32BE(o));
   const readStr = (): string => {
     const len = b.readUInt16BE(o);
     const s = b.toString('utf8', o + 2, o + 2 + len);
@@ -105,6 +105,59 @@ export function decodeRecord(buf: Uint8Array): PetitionRecord {
     shingleCount,
     entities,
   };
+}
+
+function checkVersion(buf: Uint8Array): void {
+  const version = buf[0];
+  if (version === VERSION) return;
+  throw new Error(
+    version === 1 || version === 2
+      ? `dedup record version ${version} was written with the old 64-permutation MinHash; this store must be rebuilt or emptied`
+      : `unknown dedup record version ${version}`,
+  );
+}
+
+function signatureAt(buf: Uint8Array): number {
+  return FLAGS_AT + 1 + ((buf[FLAGS_AT] ?? 0) & HAS_IDENTITY ? IDENTITY_BYTES : 0);
+}
+
+/** receivedAt of an encoded record, without decoding it. */
+export function recordReceivedAt(buf: Uint8Array): number {
+  checkVersion(buf);
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getFloat64(1);
+}
+
+/** Signature positions equal to `signature` (MINHASH_SIZE values), read from the record's bytes. */
+export function recordSignatureMatches(buf: Uint8Array, signature: Uint16Array): number {
+  let o = signatureAt(buf);
+  let equal = 0;
+  for (let k = 0; k < MINHASH_SIZE; k++, o += 2)
+    if ((((buf[o] ?? 0) << 8) | (buf[o + 1] ?? 0)) === signature[k]) equal++;
+  return equal;
+}
+
+/** The record's signature, copied out of its bytes. */
+export function recordSignature(buf: Uint8Array): Uint16Array {
+  const sig = new Uint16Array(MINHASH_SIZE);
+  let o = signatureAt(buf);
+  for (let k = 0; k < MINHASH_SIZE; k++, o += 2) sig[k] = ((buf[o] ?? 0) << 8) | (buf[o + 1] ?? 0);
+  return sig;
+}
+
+/** The record's entity codes, read from its bytes. */
+export function recordEntities(buf: Uint8Array): number[] {
+  let o = signatureAt(buf) + MINHASH_SIZE * 2 + 2;
+  const n = buf[o] ?? 0;
+  o += 1;
+  const out: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++, o += 4)
+    out[i] =
+      (((buf[o] ?? 0) << 24) |
+        ((buf[o + 1] ?? 0) << 16) |
+        ((buf[o + 2] ?? 0) << 8) |
+        (buf[o + 3] ?? 0)) >>>
+      0;
+  return out;
 }
 
 /** Bucket entries packed as big-endian u32 sequence numbers, newest first. */

@@ -1,12 +1,6 @@
 import Redis from 'ioredis';
-import {
-  decodeCluster,
-  decodeRecord,
-  decodeVerdict,
-  encodeCluster,
-  encodeRecord,
-  encodeVerdict,
-} from './record.codec';
+import { FINGERPRINT_FORMAT } from './min-hash.fingerprint';
+import { decodeCluster, decodeVerdict, encodeCluster, encodeVerdict } from './record.codec';
 import { SerialQueue } from './serial.queue';
 import type { DedupStore, DedupTx } from './dedup.types';
 
@@ -27,6 +21,17 @@ if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 else redis.call('SET', KEYS[1], ARGV[1]) end
 return false`;
 
+/**
+ * Claims the fingerprint format for a fresh prefix and returns the format the prefix holds;
+ * 'legacy' for state written before formats were recorded (a sequence counter, no format key).
+ */
+const FORMAT_SCRIPT = `
+local f = redis.call('GET', KEYS[1])
+if f then return f end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'legacy' end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]`;
+
 export class DedupConflictError extends Error {
   readonly retriable = true;
 }
@@ -44,6 +49,7 @@ export class RedisDedupStore implements DedupStore {
   private readonly retention: number;
   private readonly maxAttempts: number;
   private readonly queue = new SerialQueue();
+  private formatChecked = false;
 
   /** The connection must be dedicated to this store: WATCH state is per connection. */
   constructor(
@@ -61,6 +67,7 @@ export class RedisDedupStore implements DedupStore {
 
   transact<T>(work: (tx: DedupTx) => Promise<T>): Promise<T> {
     return this.queue.run(async () => {
+      if (!this.formatChecked) await this.checkFormat();
       for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
         const writes: ((m: ReturnType<Redis['multi']>) => void)[] = [];
         let result: T;
@@ -86,6 +93,25 @@ export class RedisDedupStore implements DedupStore {
     });
   }
 
+  /** Refuses state written with another fingerprint format: its signatures would never match. */
+  private async checkFormat(): Promise<void> {
+    const want = String(FINGERPRINT_FORMAT);
+    const found = await this.redis.eval(
+      FORMAT_SCRIPT,
+      2,
+      `${this.prefix}format`,
+      `${this.prefix}seq`,
+      want,
+    );
+    if (found !== want) {
+      throw new Error(
+        `dedup state under prefix "${this.prefix}" has fingerprint format ${String(found)}, this version needs ${want}: ` +
+          `delete the prefix's keys (or use another prefix) to start afresh`,
+      );
+    }
+    this.formatChecked = true;
+  }
+
   private tx(writes: ((m: ReturnType<Redis['multi']>) => void)[]): DedupTx {
     const p = this.prefix;
     const ttl = this.retention;
@@ -96,21 +122,21 @@ export class RedisDedupStore implements DedupStore {
         const v = res?.[1]?.[1];
         return typeof v === 'string' ? decodeVerdict(v) : null;
       },
-      getBuckets: async (keys) => {
+      getBuckets: async (keys, cap) => {
         if (keys.length === 0) return [];
         const names = keys.map((k) => `${p}b:${k}`);
         const pipe = this.redis.pipeline().watch(...names);
-        for (const n of names) pipe.lrange(n, 0, -1);
+        for (const n of names) pipe.lrange(n, 0, Math.max(1, cap) - 1);
         const res = await pipe.exec();
         return names.map((_, i) => {
           const list = res?.[i + 1]?.[1];
           return Array.isArray(list) ? list.map((s) => Number(s)) : [];
         });
       },
-      getRecords: async (seqs) => {
+      getRecords: async (seqs, keep) => {
         if (seqs.length === 0) return [];
         const bufs = await this.redis.mgetBuffer(...seqs.map((s) => `${p}r:${s}`));
-        return bufs.map((b) => (b ? decodeRecord(b) : null));
+        return bufs.map((b) => (b && (!keep || keep(b)) ? b : null));
       },
       getCluster: async (id) => {
         const key = `${p}c:${id}`;
@@ -120,10 +146,7 @@ export class RedisDedupStore implements DedupStore {
       },
       // Outside the transaction: a retried judgement burns a number, which only leaves a gap.
       nextSeq: () => this.redis.incr(`${p}seq`),
-      putRecord: (rec) => {
-        const b = encodeRecord(rec);
-        writes.push((m) => m.set(`${p}r:${rec.seq}`, b, 'EX', ttl));
-      },
+      putRecord: (seq, bytes) => writes.push((m) => m.set(`${p}r:${seq}`, bytes, 'EX', ttl)),
       pushBuckets: (keys, seq, cap) =>
         writes.push((m) => {
           for (const k of keys) {

@@ -1,0 +1,102 @@
+import { fmix32 } from './min-hash.fingerprint';
+
+const EMPTY = -1;
+
+/**
+ * LSH and entity buckets in memory: each bucket is a chain of entries, newest first, so a push is
+ * one append and a read walks at most `cap` entries, whatever the number of petitions. Typed
+ * arrays, not Maps of arrays: 20 entries per petition for a million petitions stay a few hundred
+ * megabytes without millions of small objects for the GC to trace.
+ *
+ * Entries past a bucket's cap are never read again but stay until the index is rebuilt (at open,
+ * from the records within the horizon).
+ */
+export class BucketIndex {
+  /** Open addressing: bucket key per slot, and the slot's newest entry (EMPTY: free slot). */
+  private slotKeys = new Uint32Array(1 << 12);
+  private slotHeads = new Int32Array(1 << 12).fill(EMPTY);
+  private usedSlots = 0;
+  private entrySeqs = new Uint32Array(1 << 12);
+  private entryNext = new Int32Array(1 << 12);
+  private entryCount = 0;
+
+  get entries(): number {
+    return this.entryCount;
+  }
+
+  get buckets(): number {
+    return this.usedSlots;
+  }
+
+  /** Bytes of the typed arrays behind the index. */
+  get bytes(): number {
+    return (
+      this.slotKeys.byteLength +
+      this.slotHeads.byteLength +
+      this.entrySeqs.byteLength +
+      this.entryNext.byteLength
+    );
+  }
+
+  /** Prepends `seq` to the bucket `key` (no-op when it is already the newest entry). */
+  push(key: number, seq: number): void {
+    let slot = this.slotOf(key);
+    let head = this.slotHeads[slot] ?? EMPTY;
+    if (head === EMPTY) {
+      if ((this.usedSlots + 1) * 2 > this.slotKeys.length) {
+        this.growSlots();
+        slot = this.slotOf(key);
+      }
+      this.slotKeys[slot] = key;
+      this.usedSlots++;
+      head = EMPTY;
+    } else if (this.entrySeqs[head] === seq) return;
+    if (this.entryCount === this.entrySeqs.length) this.growEntries();
+    const e = this.entryCount++;
+    this.entrySeqs[e] = seq;
+    this.entryNext[e] = head;
+    this.slotHeads[slot] = e;
+  }
+
+  /** The newest `cap` seqs of the bucket, newest first. */
+  list(key: number, cap: number): number[] {
+    const out: number[] = [];
+    let e = this.slotHeads[this.slotOf(key)] ?? EMPTY;
+    while (e !== EMPTY && out.length < cap) {
+      out.push(this.entrySeqs[e] ?? 0);
+      e = this.entryNext[e] ?? EMPTY;
+    }
+    return out;
+  }
+
+  /** The slot holding `key`, or the free slot where it would go. */
+  private slotOf(key: number): number {
+    const mask = this.slotKeys.length - 1;
+    for (let i = fmix32(key) & mask; ; i = (i + 1) & mask) {
+      if (this.slotHeads[i] === EMPTY || this.slotKeys[i] === key) return i;
+    }
+  }
+
+  private growSlots(): void {
+    const keys = this.slotKeys;
+    const heads = this.slotHeads;
+    this.slotKeys = new Uint32Array(keys.length * 2);
+    this.slotHeads = new Int32Array(keys.length * 2).fill(EMPTY);
+    for (let i = 0; i < keys.length; i++) {
+      const head = heads[i] ?? EMPTY;
+      if (head === EMPTY) continue;
+      const slot = this.slotOf(keys[i] ?? 0);
+      this.slotKeys[slot] = keys[i] ?? 0;
+      this.slotHeads[slot] = head;
+    }
+  }
+
+  private growEntries(): void {
+    const seqs = new Uint32Array(this.entrySeqs.length * 2);
+    seqs.set(this.entrySeqs);
+    const next = new Int32Array(this.entryNext.length * 2);
+    next.set(this.entryNext);
+    this.entrySeqs = seqs;
+    this.entryNext = next;
+  }
+}

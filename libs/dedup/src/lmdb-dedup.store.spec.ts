@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { DedupEngine } from './dedup.engine';
+import { LmdbDedupStore } from './lmdb-dedup.store';
+import { decodeRecord, encodeRecord } from './record.codec';
+import { GARAGE_FEES, NIGHT_NOISE, testMatchText } from './verdict-cases.fixture';
+
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'dedup-lmdb-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const T0 = Date.UTC(2024, 0, 1);
+const input = (petitionId: string, identityKey: string, text: string, day = 0) => ({
+  petitionId,
+  identityKey,
+  matchText: testMatchText(text),
+  locality: '江北区',
+  receivedAt: new Date(T0 + day * 86_400_000),
+});
+
+describe('LmdbDedupStore: buckets rebuilt from the records at open', () => {
+  it('a reopened store still finds the duplicate, the repeat and the cluster', async () => {
+    const dir = tempDir();
+    const first = new LmdbDedupStore({ path: dir });
+    const engine = new DedupEngine(first);
+    // Many unrelated petitions around the one that matters, so buckets hold more than it.
+    await engine.judgeBatch(
+      Array.from({ length: 300 }, (_, i) =>
+        input(`f${i}`, `other:${i}`, `${NIGHT_NOISE.slice(i % 20)}第${i}号楼${i * 7919}`),
+      ),
+    );
+    const original = await engine.judge(input('p1', 'id:1', GARAGE_FEES, 1));
+    await first.close();
+
+    const second = new LmdbDedupStore({ path: dir });
+    try {
+      const again = new DedupEngine(second);
+      await expect(again.judge(input('p2', 'id:1', GARAGE_FEES, 2))).resolves.toMatchObject({
+        outcome: 'duplicate',
+        of: 'p1',
+      });
+      await expect(again.judge(input('p3', 'id:2', GARAGE_FEES, 3))).resolves.toMatchObject({
+        outcome: 'new',
+        clusterId: original.clusterId,
+        clusterSize: 2,
+      });
+      expect(second.petitionCount).toBe(302);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('a record older than the index horizon is not indexed after reopening', async () => {
+    const dir = tempDir();
+    const first = new LmdbDedupStore({ path: dir, noSync: true });
+    await new DedupEngine(first).judge(input('old', 'id:1', GARAGE_FEES, 0));
+    await new DedupEngine(first).judge(input('recent', 'id:2', NIGHT_NOISE, 500));
+    await first.close();
+    const second = new LmdbDedupStore({ path: dir, noSync: true, indexHorizonDays: 400 });
+    try {
+      // Inside every window of the old one had it been indexed: a duplicate. Not indexed: new.
+      await expect(
+        new DedupEngine(second, { duplicateWindowDays: 1000 }).judge(
+          input('p', 'id:1', GARAGE_FEES, 10),
+        ),
+      ).resolves.toMatchObject({ outcome: 'new' });
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('LmdbDedupStore refuses state of another fingerprint format', () => {
+  it('a store written before formats were recorded is refused with a clear error', async () => {
+    const dir = tempDir();
+    // What the previous version left: a sequence counter and no format.
+    const env = open({ path: dir, maxDbs: 8 });
+    const meta = env.openDB<number, string>({ name: 'meta', encoding: 'msgpack' });
+    await meta.put('seq', 42);
+    await env.close();
+    expect(() => new LmdbDedupStore({ path: dir })).toThrow(/fingerprint format/);
+  });
+
+  it('a store of another format is refused; an empty one is claimed', async () => {
+    const dir = tempDir();
+    const env = open({ path: dir, maxDbs: 8 });
+    const meta = env.openDB<number, string>({ name: 'meta', encoding: 'msgpack' });
+    await meta.put('format', 1);
+    await env.close();
+    expect(() => new LmdbDedupStore({ path: dir })).toThrow(/fingerprint format 1/);
+    const fresh = new LmdbDedupStore({ path: tempDir() });
+    await fresh.close();
+  });
+
+  it('a record of the 64-permutation era is refused, not misread', () => {
+    const bytes = encodeRecord({
+      seq: 1,
+      petitionId: 'p',
+      identity: null,
+      locality: null,
+      receivedAt: 0,
+      clusterId: 'p',
+      signature: new Uint16Array(64),
+    });
+    bytes[0] = 2;
+    expect(() => decodeRecord(bytes)).toThrow(/old 64-permutation MinHash/);
+  });
+});
