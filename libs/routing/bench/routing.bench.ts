@@ -12,6 +12,7 @@ import {
   routeUnit,
   CHANNELS,
 } from '@app/routing';
+import { matchText } from '@app/text';
 
 interface Message {
   title?: string;
@@ -39,8 +40,15 @@ function measure(name: string, call: (text: string, i: number) => unknown): void
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const calls = rounds * texts.length;
+  // Beside a plain NFKC pass over the same texts, so that the numbers can be compared on a busy
+  // (shared) machine.
+  const baseStart = process.hrtime.bigint();
+  for (let r = 0; r < rounds; r++)
+    for (const t of texts) if (t.normalize('NFKC').length < 0) sink++;
+  const baseMicros = Number(process.hrtime.bigint() - baseStart) / 1e3 / calls;
+  const micros = (seconds * 1e6) / calls;
   process.stdout.write(
-    `${name.padEnd(16)} ${Math.round(calls / seconds).toLocaleString('en')} calls/s\n`,
+    `${name.padEnd(16)} ${Math.round(calls / seconds).toLocaleString('en')} calls/s, ${micros.toFixed(2)} µs/call (NFKC pass ${baseMicros.toFixed(2)} µs)\n`,
   );
 }
 
@@ -59,6 +67,20 @@ measure('routePetition', (text, i) =>
   routePetition(
     {
       text,
+      channel: CHANNELS[i % 4] ?? 'sms',
+      channelCounty: '忠县',
+      category: '城乡建设',
+      receivedAt,
+    },
+    config,
+  ),
+);
+// The normalizer routes the matchText form (no spaces or punctuation, Simplified).
+const matched = texts.map((t) => matchText(t));
+measure('routePetition on matchText', (_, i) =>
+  routePetition(
+    {
+      text: matched[i] ?? '',
       channel: CHANNELS[i % 4] ?? 'sms',
       channelCounty: '忠县',
       category: '城乡建设',
