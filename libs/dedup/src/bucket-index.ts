@@ -13,7 +13,7 @@ const EMPTY = -1;
  */
 export class BucketIndex {
   /** Open addressing: bucket key per slot, and the slot's newest entry (EMPTY: free slot). */
-  private slotKeys = new Uint32Array(1 << 12);
+  private slotKeys = new Int32Array(1 << 12);
   private slotHeads = new Int32Array(1 << 12).fill(EMPTY);
   private usedSlots = 0;
   private entrySeqs = new Uint32Array(1 << 12);
@@ -80,7 +80,7 @@ export class BucketIndex {
   private growSlots(): void {
     const keys = this.slotKeys;
     const heads = this.slotHeads;
-    this.slotKeys = new Uint32Array(keys.length * 2);
+    this.slotKeys = new Int32Array(keys.length * 2);
     this.slotHeads = new Int32Array(keys.length * 2).fill(EMPTY);
     for (let i = 0; i < keys.length; i++) {
       const head = heads[i] ?? EMPTY;

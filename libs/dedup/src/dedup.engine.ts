@@ -3,8 +3,9 @@ import { entityCode, entityKeys, sharedEntities } from './entity-keys';
 import { fingerprint, similarityOfMatches } from './min-hash.fingerprint';
 import { OverlayTx } from './overlay.tx';
 import {
-  decodeRecord,
+  decodeRecordHead,
   encodeRecord,
+  type RecordHead,
   recordEntities,
   recordReceivedAt,
   recordSignatureMatches,
@@ -18,7 +19,6 @@ import type {
   DedupStore,
   DedupTx,
   DedupVerdict,
-  PetitionRecord,
 } from './dedup.types';
 
 export const DEFAULT_DEDUP_OPTIONS: Readonly<DedupOptions> = Object.freeze({
@@ -46,7 +46,7 @@ export class DedupInputError extends Error {
 }
 
 interface Scored {
-  record: PetitionRecord;
+  record: RecordHead;
   similarity: number;
   /** Entity keys shared with the input (0 when entity clusters are off). */
   shared: number;
@@ -283,7 +283,7 @@ export class DedupEngine {
     for (const bytes of records) {
       if (!bytes) continue;
       const [similarity, shared] = score(bytes);
-      const record = decodeRecord(bytes);
+      const record = decodeRecordHead(bytes);
       if (record.petitionId !== petitionId) scored.push({ record, similarity, shared });
     }
     return scored.sort(

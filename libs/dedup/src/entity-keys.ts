@@ -322,7 +322,8 @@ export function entityCode(k: EntityKey): number {
  * only adds candidates, which are checked against the stored entity codes.
  */
 export function entityBucket(code: number): number {
-  return fmix32((code & ~1) ^ 0x2545f491);
+  // Signed, like LSH band keys (see bandKeysOf): unboxed in arrays and Maps.
+  return fmix32((code & ~1) ^ 0x2545f491) | 0;
 }
 
 /** Whether two petitions' entity codes name the same thing (one shared key, not both weak). */

@@ -49,9 +49,12 @@ export function fmix32(input: number): number {
   return h >>> 0;
 }
 
-/** Hash of one 3-gram of code points (one mix per shingle; the products spread the code points). */
+/** Hash of one 3-gram of code points. */
 function shingleHash(a: number, b: number, c: number): number {
-  return fmix32((Math.imul(a, 0x9e3779b1) + Math.imul(b, 0x85ebca77) + c) | 0);
+  // Two rounds: with one fmix32 over a linear mix of the three code points, minima of real edited
+  // copies were correlated and Jaccard came out 0.03 low (duplicate recall of the 'all' variant
+  // fell from 98% to 92% in scripts/quality/dedup.ts).
+  return fmix32(fmix32(Math.imul(a, 0x9e3779b1) ^ b) ^ Math.imul(c, 0x85ebca77));
 }
 
 /**
@@ -168,14 +171,16 @@ function densify(signature: Uint16Array): void {
 
 /**
  * Band keys from the stored 16-bit values (2 rows = 32 bits of evidence per band, as many as the
- * key holds), so a store can rebuild its LSH index from the records alone.
+ * key holds), so a store can rebuild its LSH index from the records alone. Keys are signed
+ * int32: V8 keeps those unboxed (small integers), where half of all uint32 values would be heap
+ * numbers allocated at every read of a key array and hashed as doubles in every Map.
  */
 export function bandKeysOf(signature: Uint16Array): number[] {
   const keys: number[] = new Array<number>(BAND_COUNT);
   for (let band = 0; band < BAND_COUNT; band++) {
     const lo = signature[band * BAND_ROWS] ?? 0;
     const hi = signature[band * BAND_ROWS + 1] ?? 0;
-    keys[band] = fmix32(Math.imul(band + 1, 0x27d4eb2f) ^ fmix32(lo | (hi << 16)));
+    keys[band] = fmix32(Math.imul(band + 1, 0x27d4eb2f) ^ fmix32(lo | (hi << 16))) | 0;
   }
   return keys;
 }

@@ -1,4 +1,3 @@
-import { pushSeq } from './record.codec';
 import type { ClusterState, DedupTx, DedupVerdict } from './dedup.types';
 
 /**
@@ -14,10 +13,10 @@ export class OverlayTx implements DedupTx {
   private readonly records = new Map<number, Uint8Array>();
   private readonly clusters = new Map<string, ClusterState>();
   /**
-   * Current list of every bucket read so far (base list with this batch's pushes applied), and
-   * pushes to buckets not read yet, replayed when they are.
+   * Current list of every bucket read so far (the base list with this batch's pushes applied, owned
+   * and updated in place), and pushes to buckets not read yet, replayed when they are.
    */
-  private readonly lists = new Map<number, readonly number[]>();
+  private readonly lists = new Map<number, number[]>();
   private readonly pending = new Map<number, [number, number][]>();
 
   constructor(private readonly base: DedupTx) {}
@@ -27,18 +26,20 @@ export class OverlayTx implements DedupTx {
   }
 
   async getBuckets(keys: readonly number[], cap: number): Promise<readonly (readonly number[])[]> {
-    const missing: number[] = [];
-    for (const k of keys) if (!this.lists.has(k) && !missing.includes(k)) missing.push(k);
-    if (missing.length > 0) {
+    let missing: number[] | null = null;
+    for (const k of keys) {
+      if (!this.lists.has(k) && !missing?.includes(k)) (missing ??= []).push(k);
+    }
+    if (missing) {
       const fetched = await this.base.getBuckets(missing, cap);
       missing.forEach((k, i) => {
-        let list = fetched[i] ?? [];
-        for (const [seq, c] of this.pending.get(k) ?? []) list = pushSeq(list, seq, c);
+        const list = [...(fetched[i] ?? [])];
+        for (const [seq, c] of this.pending.get(k) ?? []) pushInPlace(list, seq, c);
         this.pending.delete(k);
         this.lists.set(k, list);
       });
     }
-    // Lists are read-only, so they are shared as they are.
+    // The engine only reads the lists: no copies.
     return keys.map((k) => {
       const list = this.lists.get(k) ?? [];
       return list.length > cap ? list.slice(0, cap) : list;
@@ -75,7 +76,7 @@ export class OverlayTx implements DedupTx {
   pushBuckets(keys: readonly number[], seq: number, cap: number): void {
     for (const k of keys) {
       const list = this.lists.get(k);
-      if (list) this.lists.set(k, pushSeq(list, seq, cap));
+      if (list) pushInPlace(list, seq, cap);
       else {
         const pending = this.pending.get(k);
         if (pending) pending.push([seq, cap]);
@@ -94,4 +95,12 @@ export class OverlayTx implements DedupTx {
     this.verdicts.set(petitionId, verdict);
     this.base.putVerdict(petitionId, verdict);
   }
+}
+
+/** pushSeq on a list this overlay owns: the same result without a new array per push. */
+function pushInPlace(list: number[], seq: number, cap: number): void {
+  const at = list.indexOf(seq);
+  if (at >= 0) list.splice(at, 1);
+  list.unshift(seq);
+  if (list.length > Math.max(1, cap)) list.length = Math.max(1, cap);
 }

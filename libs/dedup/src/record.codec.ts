@@ -160,6 +160,38 @@ export function recordEntities(buf: Uint8Array): number[] {
   return out;
 }
 
+/** What the engine needs of a candidate it keeps: everything but the signature and entities. */
+export type RecordHead = Omit<PetitionRecord, 'signature' | 'entities'>;
+
+/** Decodes a record without its signature and entities (already scored from the bytes). */
+export function decodeRecordHead(buf: Uint8Array): RecordHead {
+  checkVersion(buf);
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const flags = b[FLAGS_AT] ?? 0;
+  const sig = signatureAt(b);
+  let o = sig + MINHASH_SIZE * 2;
+  const shingleCount = b.readUInt16BE(o);
+  o += 3 + (b[o + 2] ?? 0) * 4;
+  const readStr = (): string => {
+    const len = b.readUInt16BE(o);
+    const s = b.toString('utf8', o + 2, o + 2 + len);
+    o += 2 + len;
+    return s;
+  };
+  const petitionId = readStr();
+  const cluster = readStr();
+  return {
+    seq: b.readUInt32BE(9),
+    petitionId,
+    identity:
+      flags & HAS_IDENTITY ? b.toString('hex', FLAGS_AT + 1, FLAGS_AT + 1 + IDENTITY_BYTES) : null,
+    locality: flags & HAS_LOCALITY ? readStr() : null,
+    receivedAt: b.readDoubleBE(1),
+    clusterId: cluster === '' ? petitionId : cluster,
+    shingleCount,
+  };
+}
+
 /** Bucket entries packed as big-endian u32 sequence numbers, newest first. */
 export function packSeqs(seqs: readonly number[]): Buffer {
   const buf = Buffer.alloc(seqs.length * 4);
