@@ -365,8 +365,10 @@ export class DedupEngine {
 }
 
 /**
- * Distinct seqs of lists[from..to), most lists first, then newest (highest seq); at most `cap`.
- * Hits are counted in one Map; only when more than `cap` seqs are found is anything sorted.
+ * Distinct seqs of lists[from..to), most lists first, then newest (highest seq); at most `cap`, in
+ * no particular order (candidates are sorted once scored). Seqs are grouped by hit count (at most
+ * one per list); only the group that straddles the cap is sorted, natively, as a typed array: with
+ * full buckets in a large store that group is hundreds of single-hit seqs.
  */
 function topByHits(
   lists: readonly (readonly number[])[],
@@ -378,10 +380,25 @@ function topByHits(
   for (let i = from; i < to; i++) {
     for (const s of lists[i] ?? []) hits.set(s, (hits.get(s) ?? 0) + 1);
   }
-  const seqs = [...hits.keys()];
-  if (seqs.length > cap)
-    return seqs.sort((a, b) => (hits.get(b) ?? 0) - (hits.get(a) ?? 0) || b - a).slice(0, cap);
-  return seqs;
+  if (hits.size <= cap) return [...hits.keys()];
+  const byHits: number[][] = [];
+  for (const [s, h] of hits) {
+    const group = byHits[h];
+    if (group) group.push(s);
+    else byHits[h] = [s];
+  }
+  const out: number[] = [];
+  for (let h = byHits.length - 1; h >= 1 && out.length < cap; h--) {
+    const group = byHits[h];
+    if (!group) continue;
+    if (out.length + group.length <= cap) {
+      for (const s of group) out.push(s);
+      continue;
+    }
+    const newest = Uint32Array.from(group).sort();
+    for (let i = newest.length - 1; out.length < cap; i--) out.push(newest[i] ?? 0);
+  }
+  return out;
 }
 
 function cmp(a: string, b: string): number {
