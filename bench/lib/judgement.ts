@@ -92,10 +92,57 @@ export interface JudgementThroughput {
   outcomes: Record<string, number>;
 }
 
+/** The raw records of a run: real messages as the gateway would publish them, one per second. */
+function rawRecords(messages: Message[], count: number, base: number): RawPetition[] {
+  return Array.from({ length: count }, (_, n) =>
+    rawOf(messages[n % messages.length] as Message, n, 'judge', new Date(base + n * 1000)),
+  );
+}
+
 /**
- * RawRecordProcessor over real messages on one thread, as the normalizer's consumer drives it:
- * records in batches of `batchSize` (a Kafka batch), claims flushed once per batch. Bounded by
- * `maxSeconds`.
+ * Runs `step` over consecutive batches of `count` items until done or `maxSeconds` pass, timing
+ * wall clock and the CPU of the whole process.
+ */
+async function timeBatches(
+  count: number,
+  batchSize: number,
+  maxSeconds: number,
+  step: (from: number, to: number) => Promise<void>,
+): Promise<{ records: number; seconds: number; cpuSeconds: number }> {
+  const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
+  const deadline = Date.now() + maxSeconds * 1000;
+  let done = 0;
+  while (done < count && Date.now() < deadline) {
+    const end = Math.min(count, done + batchSize);
+    await step(done, end);
+    done = end;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
+  return { records: done, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+function throughputOf(
+  mode: 'durable' | 'noSync',
+  t: { records: number; seconds: number; cpuSeconds: number },
+  outcomes: Record<string, number>,
+): JudgementThroughput {
+  return {
+    mode,
+    ...t,
+    perSecond: t.records / t.seconds,
+    usPerRecord: (t.seconds * 1e6) / t.records,
+    perCpuSecond: t.records / t.cpuSeconds,
+    outcomes,
+  };
+}
+
+/**
+ * The whole record step: RawRecordProcessor over real messages on one thread, as the normalizer's
+ * consumer drives it (Kafka value parse, raw schema, replay claim, judgement, event self-check,
+ * serialisation), records in batches of `batchSize` (a Kafka batch), claims flushed once per
+ * batch. Bounded by `maxSeconds`.
  */
 export async function judgementThroughput(
   messages: Message[],
@@ -110,42 +157,57 @@ export async function judgementThroughput(
   const claims = new LmdbClaimStore(replay);
   const processor = new RawRecordProcessor(OPTIONS, topicNames('bench.'), claims, judge);
   const base = Date.UTC(2024, 0, 1);
-  const records = Array.from({ length: maxRecords }, (_, n) => {
-    const m = messages[n % messages.length] as Message;
-    return Buffer.from(JSON.stringify(rawOf(m, n, 'judge', new Date(base + n * 1000))));
-  });
+  const records = rawRecords(messages, maxRecords, base).map((r) => Buffer.from(JSON.stringify(r)));
   const outcomes: Record<string, number> = {};
   const now = new Date(base + maxRecords * 1000);
-  const start = process.hrtime.bigint();
-  const cpuStart = process.cpuUsage();
-  const deadline = Date.now() + maxSeconds * 1000;
-  let done = 0;
-  while (done < records.length && Date.now() < deadline) {
-    const end = Math.min(records.length, done + batchSize);
+  const t = await timeBatches(records.length, batchSize, maxSeconds, async (from, to) => {
     const batch = [];
-    for (; done < end; done++)
-      batch.push({ position: `bench/0@${done}`, value: records[done] ?? null, headers: {} });
+    for (let i = from; i < to; i++)
+      batch.push({ position: `bench/0@${i}`, value: records[i] ?? null, headers: {} });
     // As the consumer does: one Kafka batch judged at once, then its claims made durable.
     for (const r of await processor.processBatch(batch, now))
       outcomes[r.kind] = (outcomes[r.kind] ?? 0) + 1;
     await claims.flush();
-  }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const cpu = process.cpuUsage(cpuStart);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  });
   await store.close();
   await replay.close();
   rmSync(dir, { recursive: true, force: true });
-  return {
-    mode,
-    records: done,
-    seconds,
-    perSecond: done / seconds,
-    usPerRecord: (seconds * 1e6) / done,
-    cpuSeconds,
-    perCpuSecond: done / cpuSeconds,
-    outcomes,
-  };
+  return throughputOf(mode, t, outcomes);
+}
+
+/**
+ * The judgement step alone, from a validated raw petition to its judged event: text cleaning,
+ * E.164 and identity key (buildPetitionEvent), then script, category, intent, locality, urgency,
+ * routing, deadlines and dedup with its durable LMDB commit (PetitionJudge.judgeAll), per batch.
+ * What it leaves to the record step: the Kafka value's JSON parse and schema check, the replay
+ * claim, the event's self-check and its serialisation.
+ */
+export async function judgementStepThroughput(
+  messages: Message[],
+  mode: 'durable' | 'noSync',
+  maxRecords: number,
+  maxSeconds: number,
+  batchSize = 500,
+): Promise<JudgementThroughput> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-judge-'));
+  const { judge, store } = buildJudge(join(dir, 'dedup'), mode === 'noSync');
+  const base = Date.UTC(2024, 0, 1);
+  const raws = rawRecords(messages, maxRecords, base);
+  const now = new Date(base + maxRecords * 1000);
+  const outcomes: Record<string, number> = {};
+  const t = await timeBatches(raws.length, batchSize, maxSeconds, async (from, to) => {
+    const items = raws.slice(from, to).map((raw) => ({
+      raw,
+      event: buildPetitionEvent(raw, now, OPTIONS) as PetitionEvent,
+    }));
+    for (const j of await judge.judgeAll(items)) {
+      const outcome = j.judgement.dedup?.outcome ?? 'none';
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    }
+  });
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return throughputOf(mode, t, outcomes);
 }
 
 export type StageTimes = Record<string, { usPerRecord: number; share: number }>;

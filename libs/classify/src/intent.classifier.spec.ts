@@ -93,6 +93,8 @@ describe('IntentClassifier keyword index', () => {
         (chars) => {
           const text = chars.join('');
           expect(clf.classify(text)).toEqual(naive(lexicon, matchText(text)));
+          // The judge's path: the caller already holds the matchText form.
+          expect(clf.classifyMatchText(matchText(text))).toEqual(naive(lexicon, matchText(text)));
         },
       ),
       { numRuns: 3000 },

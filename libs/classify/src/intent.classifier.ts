@@ -129,7 +129,14 @@ export class IntentClassifier {
 
   /** Accepts original text or matchText (matchText is idempotent). */
   classify(text: string): IntentResult {
-    const t = matchText(text);
+    return this.classifyMatchText(matchText(text));
+  }
+
+  /**
+   * For callers that already hold the text's matchText form (the normalizer's judge): skips a
+   * second normalisation pass over the whole text.
+   */
+  classifyMatchText(t: string): IntentResult {
     const { byFirstUnit, startsKeyword, scoring, always } = this.index;
     const present = this.present;
     present.fill(0);

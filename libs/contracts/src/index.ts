@@ -16,6 +16,7 @@ export type {
 } from './petition-event';
 export { trackingNumberFor, parseTrackingNumber, TRACKING_ALPHABET } from './tracking-number';
 export {
+  builtEventProblems,
   petitionEventProblems,
   isPetitionEvent,
   petitionEventSchema,

@@ -43,7 +43,7 @@ export class PetitionJudge {
     const subject = event.subject ?? '';
     const match = matchText(`${subject}\n${event.body}`);
     const category = this.deps.category.classify(match);
-    const intent = this.deps.intent.classify(match);
+    const intent = this.deps.intent.classifyMatchText(match);
     const receivedAt = new Date(raw.receivedAt);
     const routing = routePetition(
       {

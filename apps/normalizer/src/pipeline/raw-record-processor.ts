@@ -1,7 +1,7 @@
 import {
   CLUSTER_ALERT_SCHEMA,
   DEAD_LETTER_SCHEMA,
-  petitionEventProblems,
+  builtEventProblems,
   rawPetitionProblems,
   type ClusterAlert,
   type DeadLetter,
@@ -91,7 +91,7 @@ export class RawRecordProcessor {
     clusterAlert: boolean,
     now: Date,
   ): ProcessOutcome {
-    const problems = petitionEventProblems(event);
+    const problems = builtEventProblems(event);
     if (problems.length > 0) {
       return this.deadLetter(
         p.record,
