@@ -188,6 +188,25 @@ export function denseWeights(json: CategoryModelJson, stride = json.classes.leng
 }
 
 /**
+ * The stored int8 weights themselves, `out[bucket * stride + c]`: a quarter of the float table's
+ * size (512 KiB for 2^16 buckets × 8 lanes), so the rows an n-gram pass touches stay in cache, and
+ * integer sums are exact (the scale is applied once per class at the end).
+ */
+export function quantisedWeights(json: CategoryModelJson, stride: number): Int8Array {
+  const k = json.classes.length;
+  const rows = decodeVarints(Buffer.from(json.buckets, 'base64'));
+  const packed = Buffer.from(json.weights, 'base64');
+  if (packed.length !== rows.length * k) fail('weights', 'length does not match buckets');
+  const bucketCount = 1 << json.ngram.bits;
+  const out = new Int8Array(bucketCount * stride);
+  rows.forEach((bucket, r) => {
+    if (bucket >= bucketCount) fail('buckets', `index ${bucket} out of range`);
+    for (let c = 0; c < k; c++) out[bucket * stride + c] = ((packed[r * k + c] ?? 0) << 24) >> 24;
+  });
+  return out;
+}
+
+/**
  * Rows of the in-memory weight table are padded to 8 floats (32 bytes, so a row never straddles
  * a 64-byte cache line) when there are at most 8 classes: the inner loop then adds 8 lanes
  * without a per-class loop or bounds test.
@@ -201,6 +220,9 @@ export class CategoryClassifier {
   private readonly stride: number;
   /** `weights[bucket * stride + c]` = int8 × weightScale / temperature: logits need no rescale. */
   private readonly weights: Float32Array;
+  /** The int8 weights padded to 8 lanes, for the streamed 'tf-len' path; `lanes` scales them. */
+  private readonly lanes: Int8Array | undefined;
+  private readonly laneScale: number;
   /** bias / temperature. */
   private readonly bias: Float64Array;
   private readonly logits: Float64Array;
@@ -224,7 +246,10 @@ export class CategoryClassifier {
       json.weighting === 'tf-len'
         ? undefined
         : new FeatureVectorBuilder(json.ngram, json.weighting);
-    this.weights = denseWeights(json, this.stride);
+    const streamed = json.weighting === 'tf-len' && this.stride === LANES;
+    this.lanes = streamed ? quantisedWeights(json, LANES) : undefined;
+    this.laneScale = json.weightScale / json.temperature;
+    this.weights = streamed ? new Float32Array(0) : denseWeights(json, this.stride);
   }
 
   static fromJSON(obj: unknown): CategoryClassifier {
@@ -256,7 +281,8 @@ export class CategoryClassifier {
     const { weights, shift, minN, maxN } = this;
     const len = text.length;
     let occurrences = 0;
-    if (this.stride === LANES) {
+    const lanes = this.lanes;
+    if (lanes) {
       // Eight named accumulators stay in registers; an array would be a store per n-gram.
       let a0 = 0,
         a1 = 0,
@@ -273,25 +299,26 @@ export class CategoryClassifier {
           h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
           if (n < minN) continue;
           const base = ngramBucket(h, n, shift) << 3;
-          a0 += weights[base] ?? 0;
-          a1 += weights[base + 1] ?? 0;
-          a2 += weights[base + 2] ?? 0;
-          a3 += weights[base + 3] ?? 0;
-          a4 += weights[base + 4] ?? 0;
-          a5 += weights[base + 5] ?? 0;
-          a6 += weights[base + 6] ?? 0;
-          a7 += weights[base + 7] ?? 0;
+          a0 += lanes[base] ?? 0;
+          a1 += lanes[base + 1] ?? 0;
+          a2 += lanes[base + 2] ?? 0;
+          a3 += lanes[base + 3] ?? 0;
+          a4 += lanes[base + 4] ?? 0;
+          a5 += lanes[base + 5] ?? 0;
+          a6 += lanes[base + 6] ?? 0;
+          a7 += lanes[base + 7] ?? 0;
           occurrences++;
         }
       }
-      logits[0] = a0;
-      logits[1] = a1;
-      logits[2] = a2;
-      logits[3] = a3;
-      logits[4] = a4;
-      logits[5] = a5;
-      logits[6] = a6;
-      logits[7] = a7;
+      const scale = this.laneScale;
+      logits[0] = a0 * scale;
+      logits[1] = a1 * scale;
+      logits[2] = a2 * scale;
+      logits[3] = a3 * scale;
+      logits[4] = a4 * scale;
+      logits[5] = a5 * scale;
+      logits[6] = a6 * scale;
+      logits[7] = a7 * scale;
     } else {
       logits.fill(0);
       for (let i = 0; i < len; i++) {
