@@ -422,8 +422,8 @@ function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
     | undefined;
   const j = r.judgement as
     | {
-        durable: { perSecond: number; usPerRecord: number };
-        noSync: { perSecond: number; usPerRecord: number };
+        durable: { perSecond: number; usPerRecord: number; perCpuSecond: number };
+        noSync: { perSecond: number; usPerRecord: number; perCpuSecond: number };
         stages: Record<string, { usPerRecord: number; share: number }>;
       }
     | undefined;
@@ -511,12 +511,12 @@ function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
   if (j) {
     rows.push(
       [
-        'judgement /s (1 thread)',
+        'record step /s (1 thread)',
         f0(j.durable.perSecond),
-        `durable LMDB as deployed, ${f0(j.durable.usPerRecord)} µs/record`,
+        `whole RawRecordProcessor, durable LMDB as deployed, ${f0(j.durable.usPerRecord)} µs/record, ${f0(j.durable.perCpuSecond)} per CPU-second`,
       ],
       [
-        'judgement /s, noSync',
+        'record step /s, noSync',
         f0(j.noSync.perSecond),
         `${f0(j.noSync.usPerRecord)} µs/record: fsync waits are the difference`,
       ],
