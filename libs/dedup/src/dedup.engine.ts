@@ -1,13 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import { entityCode, entityKeys, sharedEntities } from './entity-keys';
-import { fingerprint, similarityOfMatches } from './min-hash.fingerprint';
+import { fingerprint, fmix32, similarityOfMatches } from './min-hash.fingerprint';
 import { OverlayTx } from './overlay.tx';
 import {
   decodeRecordHead,
   encodeRecord,
   type RecordHead,
   recordEntities,
-  recordReceivedAt,
   recordSignatureMatches,
 } from './record.codec';
 import { entityBucketsOf } from './record-index-keys';
@@ -19,6 +18,8 @@ import type {
   DedupStore,
   DedupTx,
   DedupVerdict,
+  RecordProbe,
+  SyncDedupTx,
 } from './dedup.types';
 
 export const DEFAULT_DEDUP_OPTIONS: Readonly<DedupOptions> = Object.freeze({
@@ -60,8 +61,19 @@ interface Prepared {
   at: number;
   fp: ReturnType<typeof fingerprint>;
   entities: number[];
-  entityBuckets: number[];
+  /** LSH band keys, then entity buckets: every bucket the petition is looked up in and stored in. */
+  bucketKeys: number[];
 }
+
+/** What decide found: a duplicate, or the repeat and same-issue match (either may be absent). */
+interface Choice {
+  duplicate?: Scored;
+  repeat?: Scored;
+  sameIssue?: Scored;
+}
+
+/** The writes of a judgement: the same on the asynchronous and the synchronous view. */
+type TxWrites = Pick<SyncDedupTx, 'putRecord' | 'pushBuckets' | 'putCluster' | 'putVerdict'>;
 
 /** Identity digests of recent senders: an HMAC per petition is a measurable share of a judgement. */
 const IDENTITY_CACHE_SIZE = 4096;
@@ -112,6 +124,7 @@ export class DedupEngine {
 
   async judge(input: DedupInput): Promise<DedupVerdict> {
     const p = this.prepare(input);
+    if (this.store.transactSync) return this.store.transactSync((tx) => this.decideSync(tx, p));
     return this.store.transact((tx) => this.decide(tx, p));
   }
 
@@ -128,6 +141,9 @@ export class DedupEngine {
       return this.prepare(input);
     });
     if (prepared.length === 0) return [];
+    // An embedded store's view already sees its own writes: no overlay, no promise per read.
+    if (this.store.transactSync)
+      return this.store.transactSync((tx) => prepared.map((p) => this.decideSync(tx, p)));
     return this.store.transact(async (tx) => {
       const overlay = new OverlayTx(tx);
       const out: DedupVerdict[] = [];
@@ -151,7 +167,7 @@ export class DedupEngine {
       at: input.receivedAt.getTime(),
       fp,
       entities,
-      entityBuckets: entityBucketsOf(entities),
+      bucketKeys: entities.length > 0 ? fp.bandKeys.concat(entityBucketsOf(entities)) : fp.bandKeys,
     };
   }
 
@@ -166,34 +182,59 @@ export class DedupEngine {
     return digest;
   }
 
+  /**
+   * One judgement against an asynchronous store. The steps are those of decideSync; only the
+   * reads are awaited.
+   */
   private async decide(tx: DedupTx, p: Prepared): Promise<DedupVerdict> {
-    const { petitionId, identity, locality, at, fp } = p;
-    const earlier = await tx.getVerdict(petitionId);
+    const earlier = await tx.getVerdict(p.petitionId);
     if (earlier) return earlier;
+    const lists =
+      p.bucketKeys.length > 0 ? await tx.getBuckets(p.bucketKeys, this.options.bucketCap) : [];
+    const seqs = this.candidateSeqs(p, lists);
+    const records = seqs.length > 0 ? await tx.getRecords(seqs, this.keeper(p)) : [];
+    const choice = this.choose(p, this.scored(p, records));
+    if (choice.duplicate) {
+      const cluster = await tx.getCluster(choice.duplicate.record.clusterId);
+      return this.writeDuplicate(tx, p, choice.duplicate, cluster);
+    }
+    const previous = choice.sameIssue
+      ? await tx.getCluster(choice.sameIssue.record.clusterId)
+      : null;
+    const seq = await tx.nextSeq();
+    return this.writeStored(tx, p, choice, previous, seq);
+  }
+
+  /** One judgement against an embedded store: the same steps as decide, without promises. */
+  private decideSync(tx: SyncDedupTx, p: Prepared): DedupVerdict {
+    const earlier = tx.getVerdict(p.petitionId);
+    if (earlier) return earlier;
+    const lists =
+      p.bucketKeys.length > 0 ? tx.getBuckets(p.bucketKeys, this.options.bucketCap) : [];
+    const seqs = this.candidateSeqs(p, lists);
+    const records = seqs.length > 0 ? tx.getRecords(seqs, this.keeper(p)) : [];
+    const choice = this.choose(p, this.scored(p, records));
+    if (choice.duplicate) {
+      const cluster = tx.getCluster(choice.duplicate.record.clusterId);
+      return this.writeDuplicate(tx, p, choice.duplicate, cluster);
+    }
+    const previous = choice.sameIssue ? tx.getCluster(choice.sameIssue.record.clusterId) : null;
+    return this.writeStored(tx, p, choice, previous, tx.nextSeq());
+  }
+
+  /** Duplicate of an earlier petition of the same person, or else its repeat and/or same issue. */
+  private choose(p: Prepared, all: Scored[]): Choice {
+    const { identity, locality, at, fp } = p;
     const o = this.options;
-    const all = await this.candidates(tx, p);
     const scored = all.filter((s) => s.similarity >= o.matterThreshold);
     const within = (s: Scored, days: number): boolean =>
       Math.abs(at - s.record.receivedAt) <= days * DAY_MS;
     const samePerson = (s: Scored): boolean => identity !== null && s.record.identity === identity;
 
-    const dup = scored.find(
+    const duplicate = scored.find(
       (s) => samePerson(s) && this.nearIdentical(s, fp) && within(s, o.duplicateWindowDays),
     );
-    if (dup) {
-      const cluster = await tx.getCluster(dup.record.clusterId);
-      const verdict: DedupVerdict = {
-        outcome: 'duplicate',
-        of: dup.record.petitionId,
-        similarity: round(dup.similarity),
-        clusterId: dup.record.clusterId,
-        clusterSize: cluster?.size ?? 1,
-        clusterAlert: false,
-      };
-      tx.putVerdict(petitionId, verdict);
-      return verdict;
-    }
-
+    if (duplicate) return { duplicate };
     const repeat = scored.find(
       (s) => samePerson(s) && s.similarity >= o.matterThreshold && within(s, o.repeatWindowDays),
     );
@@ -206,17 +247,43 @@ export class DedupEngine {
           this.sameLocality(locality, s.record.locality),
       ) ??
       this.entityMatch(all, (s) => !samePerson(s) && within(s, o.clusterWindowDays), locality);
+    return { repeat, sameIssue };
+  }
 
+  private writeDuplicate(
+    tx: TxWrites,
+    p: Prepared,
+    dup: Scored,
+    cluster: ClusterState | null,
+  ): DedupVerdict {
+    const verdict: DedupVerdict = {
+      outcome: 'duplicate',
+      of: dup.record.petitionId,
+      similarity: round(dup.similarity),
+      clusterId: dup.record.clusterId,
+      clusterSize: cluster?.size ?? 1,
+      clusterAlert: false,
+    };
+    tx.putVerdict(p.petitionId, verdict);
+    return verdict;
+  }
+
+  /** A new or repeat petition: its record and buckets, its cluster, its verdict. */
+  private writeStored(
+    tx: TxWrites,
+    p: Prepared,
+    { repeat, sameIssue }: Choice,
+    previous: ClusterState | null,
+    seq: number,
+  ): DedupVerdict {
+    const { petitionId, identity, locality, at, fp } = p;
     const clusterId = sameIssue?.record.clusterId ?? petitionId;
-    const previous = sameIssue ? await tx.getCluster(clusterId) : null;
     const { state, alert } = this.joinCluster(
       previous,
       clusterId,
       identity ?? `#${petitionId}`,
       at,
     );
-
-    const seq = await tx.nextSeq();
     if (fp.bandKeys.length > 0) {
       tx.putRecord(
         seq,
@@ -232,8 +299,7 @@ export class DedupEngine {
           entities: p.entities,
         }),
       );
-      tx.pushBuckets(fp.bandKeys, seq, o.bucketCap);
-      if (p.entityBuckets.length > 0) tx.pushBuckets(p.entityBuckets, seq, o.bucketCap);
+      tx.pushBuckets(p.bucketKeys, seq, this.options.bucketCap);
     }
     tx.putCluster(state);
     const verdict: DedupVerdict = {
@@ -249,44 +315,52 @@ export class DedupEngine {
   }
 
   /**
-   * Records sharing a band or an entity key with the input, best text match first; ties broken by
-   * age then seq. At most candidateCap band candidates (most bands shared, newest first) and
-   * entityCandidateCap entity candidates (most keys shared, newest first) are read.
+   * Records sharing a band or an entity key with the input: at most candidateCap band candidates
+   * (most bands shared, newest first) and entityCandidateCap entity candidates (most keys shared,
+   * newest first).
    */
-  private async candidates(tx: DedupTx, p: Prepared): Promise<Scored[]> {
-    const { fp, at, petitionId } = p;
-    if (fp.bandKeys.length === 0) return [];
+  private candidateSeqs(p: Prepared, lists: readonly (readonly number[])[]): number[] {
+    if (lists.length === 0) return [];
     const o = this.options;
-    const horizon =
-      Math.max(o.duplicateWindowDays, o.repeatWindowDays, o.clusterWindowDays) * DAY_MS;
-    const bands = fp.bandKeys.length;
-    const lists = await tx.getBuckets(
-      p.entityBuckets.length > 0 ? fp.bandKeys.concat(p.entityBuckets) : fp.bandKeys,
-      o.bucketCap,
-    );
+    const bands = p.fp.bandKeys.length;
     const bandSeqs = topByHits(lists, 0, bands, o.candidateCap);
+    if (lists.length === bands) return bandSeqs;
     const entitySeqs = topByHits(lists, bands, lists.length, o.entityCandidateCap).filter(
       (s) => !bandSeqs.includes(s),
     );
-    const seqs = entitySeqs.length > 0 ? bandSeqs.concat(entitySeqs) : bandSeqs;
-    const score = (bytes: Uint8Array): [number, number] => [
-      similarityOfMatches(recordSignatureMatches(bytes, fp.signature)),
-      p.entities.length > 0 ? sharedEntities(p.entities, recordEntities(bytes)) : 0,
-    ];
-    // Scored from the bytes where they lie; only the few kept are copied out and decoded.
-    const records = await tx.getRecords(seqs, (bytes) => {
-      if (Math.abs(at - recordReceivedAt(bytes)) > horizon) return false;
-      const [similarity, shared] = score(bytes);
-      return similarity >= o.matterThreshold || shared > 0;
-    });
-    const scored: Scored[] = [];
+    return entitySeqs.length > 0 ? bandSeqs.concat(entitySeqs) : bandSeqs;
+  }
+
+  /**
+   * Which candidates are worth decoding: within the horizon and matching by text or by entity.
+   * Scored through the store's probe (its memory or the bytes where they lie), so rejected ones
+   * cost no copy.
+   */
+  private keeper(p: Prepared): (probe: RecordProbe) => boolean {
+    const o = this.options;
+    const horizon =
+      Math.max(o.duplicateWindowDays, o.repeatWindowDays, o.clusterWindowDays) * DAY_MS;
+    const { at, fp, entities } = p;
+    return (probe) =>
+      Math.abs(at - probe.receivedAt()) <= horizon &&
+      (similarityOfMatches(probe.signatureMatches(fp.signature)) >= o.matterThreshold ||
+        (entities.length > 0 && probe.sharedEntities(entities) > 0));
+  }
+
+  /** The kept candidates decoded, best text match first; ties broken by age then seq. */
+  private scored(p: Prepared, records: readonly (Uint8Array | null)[]): Scored[] {
+    const out: Scored[] = [];
     for (const bytes of records) {
       if (!bytes) continue;
-      const [similarity, shared] = score(bytes);
       const record = decodeRecordHead(bytes);
-      if (record.petitionId !== petitionId) scored.push({ record, similarity, shared });
+      if (record.petitionId === p.petitionId) continue;
+      out.push({
+        record,
+        similarity: similarityOfMatches(recordSignatureMatches(bytes, p.fp.signature)),
+        shared: p.entities.length > 0 ? sharedEntities(p.entities, recordEntities(bytes)) : 0,
+      });
     }
-    return scored.sort(
+    return out.sort(
       (a, b) =>
         b.similarity - a.similarity ||
         a.record.receivedAt - b.record.receivedAt ||
@@ -365,6 +439,16 @@ export class DedupEngine {
 }
 
 /**
+ * Hit counts of one candidate selection: an open-addressed table reused across judgements (seqs
+ * stamped with the current round, so nothing is cleared or allocated per judgement; a Map of a few
+ * hundred seqs was a tenth of a lookup at a million stored petitions).
+ */
+let hitSeqs = new Uint32Array(2048);
+let hitCounts = new Uint8Array(2048);
+let hitRounds = new Uint32Array(2048);
+let hitRound = 0;
+
+/**
  * Distinct seqs of lists[from..to), most lists first, then newest (highest seq); at most `cap`, in
  * no particular order (candidates are sorted once scored). Seqs are grouped by hit count (at most
  * one per list); only the group that straddles the cap is sorted, natively, as a typed array: with
@@ -376,26 +460,64 @@ function topByHits(
   to: number,
   cap: number,
 ): number[] {
-  const hits = new Map<number, number>();
-  for (let i = from; i < to; i++) {
-    for (const s of lists[i] ?? []) hits.set(s, (hits.get(s) ?? 0) + 1);
+  let total = 0;
+  for (let i = from; i < to; i++) total += lists[i]?.length ?? 0;
+  if (total * 2 > hitSeqs.length) {
+    let size = hitSeqs.length;
+    while (size < total * 2) size *= 2;
+    hitSeqs = new Uint32Array(size);
+    hitCounts = new Uint8Array(size);
+    hitRounds = new Uint32Array(size);
   }
-  if (hits.size <= cap) return [...hits.keys()];
-  const byHits: number[][] = [];
-  for (const [s, h] of hits) {
-    const group = byHits[h];
-    if (group) group.push(s);
-    else byHits[h] = [s];
+  hitRound = (hitRound + 1) >>> 0;
+  if (hitRound === 0) {
+    hitRounds.fill(0);
+    hitRound = 1;
+  }
+  const seqs = hitSeqs;
+  const counts = hitCounts;
+  const rounds = hitRounds;
+  const round = hitRound;
+  const mask = seqs.length - 1;
+  const distinct: number[] = [];
+  let maxHits = 0;
+  for (let i = from; i < to; i++) {
+    for (const s of lists[i] ?? []) {
+      for (let j = fmix32(s) & mask; ; j = (j + 1) & mask) {
+        if (rounds[j] !== round) {
+          rounds[j] = round;
+          seqs[j] = s;
+          counts[j] = 1;
+          distinct.push(j);
+          if (maxHits === 0) maxHits = 1;
+          break;
+        }
+        if (seqs[j] === s) {
+          const h = (counts[j] ?? 0) + 1;
+          counts[j] = h;
+          if (h > maxHits) maxHits = h;
+          break;
+        }
+      }
+    }
   }
   const out: number[] = [];
-  for (let h = byHits.length - 1; h >= 1 && out.length < cap; h--) {
-    const group = byHits[h];
-    if (!group) continue;
-    if (out.length + group.length <= cap) {
-      for (const s of group) out.push(s);
+  if (distinct.length <= cap) {
+    for (const j of distinct) out.push(seqs[j] ?? 0);
+    return out;
+  }
+  for (let h = maxHits; h >= 1 && out.length < cap; h--) {
+    let group = 0;
+    for (const j of distinct) if (counts[j] === h) group++;
+    if (group === 0) continue;
+    if (out.length + group <= cap) {
+      for (const j of distinct) if (counts[j] === h) out.push(seqs[j] ?? 0);
       continue;
     }
-    const newest = Uint32Array.from(group).sort();
+    const newest = new Uint32Array(group);
+    let n = 0;
+    for (const j of distinct) if (counts[j] === h) newest[n++] = seqs[j] ?? 0;
+    newest.sort();
     for (let i = newest.length - 1; out.length < cap; i--) out.push(newest[i] ?? 0);
   }
   return out;

@@ -102,9 +102,23 @@ export interface ClusterState {
 }
 
 /**
+ * What the engine reads of a candidate record before deciding to keep it: enough to drop the
+ * ones out of the horizon and to score the rest. A store may back it with the record's bytes
+ * (record-probe.ts) or with what it holds in memory (record-columns.ts); a probe is only valid
+ * during the `keep` call it is passed to.
+ */
+export interface RecordProbe {
+  receivedAt(): number;
+  /** Signature positions equal to `signature` (MINHASH_SIZE values). */
+  signatureMatches(signature: Uint16Array): number;
+  /** Entity keys shared with `codes` (entity-keys.ts `sharedEntities`). */
+  sharedEntities(codes: readonly number[]): number;
+}
+
+/**
  * One judgement's view of the store. Reads may be asynchronous; writes are buffered and applied
  * atomically when the transaction's work resolves. Records travel encoded (record.codec.ts): the
- * engine scores candidates from their bytes and decodes only the ones it keeps.
+ * engine scores candidates through a probe and decodes only the ones it keeps.
  */
 export interface DedupTx {
   getVerdict(petitionId: string): Promise<DedupVerdict | null>;
@@ -112,18 +126,37 @@ export interface DedupTx {
   getBuckets(keys: readonly number[], cap: number): Promise<readonly (readonly number[])[]>;
   /**
    * Encoded records (record.codec.ts), null for a seq the store does not hold or one `keep`
-   * rejects. `keep` sees bytes that are only valid during the call (a store may hand out its read
-   * buffer), so rejected records cost no copy.
+   * rejects. `keep` sees a probe that is only valid during the call, so rejected records cost no
+   * copy (or, for a store holding candidates in memory, no read at all).
    */
   getRecords(
     seqs: readonly number[],
-    keep?: (bytes: Uint8Array) => boolean,
+    keep?: (probe: RecordProbe) => boolean,
   ): Promise<(Uint8Array | null)[]>;
   getCluster(clusterId: string): Promise<ClusterState | null>;
   nextSeq(): Promise<number>;
   /** Stores the encoded record `bytes` under `seq`. */
   putRecord(seq: number, bytes: Buffer): void;
   /** Prepend `seq` to each bucket and keep only the newest `cap` entries. */
+  pushBuckets(keys: readonly number[], seq: number, cap: number): void;
+  putCluster(state: ClusterState): void;
+  putVerdict(petitionId: string, verdict: DedupVerdict): void;
+}
+
+/**
+ * DedupTx for a store whose reads are synchronous and see the transaction's own writes (an
+ * embedded store): the engine judges a whole batch without promises or an overlay.
+ */
+export interface SyncDedupTx {
+  getVerdict(petitionId: string): DedupVerdict | null;
+  getBuckets(keys: readonly number[], cap: number): readonly (readonly number[])[];
+  getRecords(
+    seqs: readonly number[],
+    keep?: (probe: RecordProbe) => boolean,
+  ): (Uint8Array | null)[];
+  getCluster(clusterId: string): ClusterState | null;
+  nextSeq(): number;
+  putRecord(seq: number, bytes: Buffer): void;
   pushBuckets(keys: readonly number[], seq: number, cap: number): void;
   putCluster(state: ClusterState): void;
   putVerdict(petitionId: string, verdict: DedupVerdict): void;
@@ -136,6 +169,11 @@ export interface DedupStore {
    * run `work` more than once (optimistic retry), so it must have no other side effects.
    */
   transact<T>(work: (tx: DedupTx) => Promise<T>): Promise<T>;
+  /**
+   * Optional fast path of an embedded store: `work` runs synchronously (once) against a view that
+   * sees its own writes, which then commit atomically. Same verdicts as `transact`.
+   */
+  transactSync?<T>(work: (tx: SyncDedupTx) => T): Promise<T>;
   /**
    * Sets `key` to `value` unless it exists; returns the existing value, or null when this call
    * claimed it. Used by the normalizer to detect provider retries (replays) by idempotency key.

@@ -10,8 +10,17 @@ import {
   encodeVerdict,
   recordReceivedAt,
 } from './record.codec';
+import { RecordColumns } from './record-columns';
+import { BytesProbe } from './record-probe';
 import { SerialQueue } from './serial.queue';
-import type { DedupStore, DedupTx, PetitionRecord } from './dedup.types';
+import type {
+  ClusterState,
+  DedupStore,
+  DedupTx,
+  DedupVerdict,
+  PetitionRecord,
+  SyncDedupTx,
+} from './dedup.types';
 
 export interface LmdbDedupStoreOptions {
   /** Directory of the environment; created if missing. */
@@ -38,6 +47,12 @@ interface Claim {
 
 const DAY_MS = 86_400_000;
 
+/** A judgement's view: writes queued for the LMDB commit, and the last seq it handed out. */
+interface LmdbTx extends SyncDedupTx {
+  writes: (() => void)[];
+  lastSeq(): number;
+}
+
 /**
  * The default store: embedded, persistent, no server. One process owns a directory: judgements are
  * serialised in-process, reads are synchronous and each judgement's writes commit in one LMDB
@@ -55,7 +70,9 @@ export class LmdbDedupStore implements DedupStore {
   private readonly verdicts: Database<string, string>;
   private readonly claims: Database<Claim, string>;
   private readonly meta: Database<number, string>;
-  private readonly index = new BucketIndex();
+  private index = new BucketIndex();
+  private columns = new RecordColumns();
+  private readonly horizonMs: number;
   private readonly queue = new SerialQueue();
   private readonly now: () => number;
   private seq: number;
@@ -84,7 +101,8 @@ export class LmdbDedupStore implements DedupStore {
       void this.root.close();
       throw err;
     }
-    this.rebuildIndex((options.indexHorizonDays ?? 400) * DAY_MS);
+    this.horizonMs = (options.indexHorizonDays ?? 400) * DAY_MS;
+    this.rebuildIndex();
   }
 
   /**
@@ -104,15 +122,25 @@ export class LmdbDedupStore implements DedupStore {
     );
   }
 
-  /** Bucket entries of every record within the horizon of the newest one, in seq order. */
-  private rebuildIndex(horizonMs: number): void {
+  /**
+   * Bucket entries and candidate columns of every record within the horizon of the newest one, in
+   * seq order, from scratch.
+   */
+  private rebuildIndex(): void {
+    this.index = new BucketIndex();
+    this.columns = new RecordColumns();
     let newest = -Infinity;
     for (const { value } of this.records.getRange())
       newest = Math.max(newest, recordReceivedAt(value));
     for (const { key, value } of this.records.getRange()) {
-      if (recordReceivedAt(value) < newest - horizonMs) continue;
-      for (const k of recordIndexKeys(value)) this.index.push(k, key);
+      if (recordReceivedAt(value) < newest - this.horizonMs) continue;
+      this.addToIndex(key, value);
     }
+  }
+
+  private addToIndex(seq: number, bytes: Uint8Array): void {
+    for (const k of recordIndexKeys(bytes)) this.index.push(k, seq);
+    this.columns.add(seq, bytes);
   }
 
   get petitionCount(): number {
@@ -131,61 +159,128 @@ export class LmdbDedupStore implements DedupStore {
     return pages * pageSize;
   }
 
-  /** Memory held by the in-memory bucket index (entries and slots). */
+  /** Memory held in typed arrays: the bucket index (entries and slots) and the record columns. */
   indexBytes(): number {
-    return this.index.bytes;
+    return this.index.bytes + this.columns.bytes;
+  }
+
+  /**
+   * Judgements read synchronously and see their own writes: the bucket index and the record
+   * columns take each push and record at once (so a batch needs no overlay), LMDB gets the writes
+   * in one transaction at the end. Should `work` throw or the commit fail, the in-memory state is
+   * rebuilt from the records on disk, which never saw the uncommitted writes.
+   */
+  transactSync<T>(work: (tx: SyncDedupTx) => T): Promise<T> {
+    return this.queue.run(async () => {
+      const tx = this.openTx();
+      let result: T;
+      try {
+        result = work(tx);
+      } catch (err) {
+        this.rebuildIndex();
+        throw err;
+      }
+      await this.commit(tx);
+      return result;
+    });
   }
 
   transact<T>(work: (tx: DedupTx) => Promise<T>): Promise<T> {
     return this.queue.run(async () => {
-      const writes: (() => void)[] = [];
-      const pushes: [readonly number[], number][] = [];
-      let seq = this.seq;
+      const s = this.openTx();
       const tx: DedupTx = {
-        getVerdict: (id) => {
-          const v = this.verdicts.get(id);
-          return Promise.resolve(v === undefined ? null : decodeVerdict(v));
-        },
-        getBuckets: (keys, cap) => Promise.resolve(keys.map((k) => this.index.list(k, cap))),
-        // getBinaryFast hands out lmdb's shared read buffer (reused by the next read, and longer
-        // than the record): `keep` scores it in place; the few kept are read again as copies.
-        getRecords: (seqs, keep) =>
-          Promise.resolve(
-            seqs.map((s) => {
-              if (!keep) return this.records.getBinary(s) ?? null;
-              const fast = this.records.getBinaryFast(s);
-              return fast && keep(fast) ? (this.records.getBinary(s) ?? null) : null;
-            }),
-          ),
-        getCluster: (id) => {
-          const c = this.clusters.get(id);
-          return Promise.resolve(c === undefined ? null : decodeCluster(c));
-        },
-        nextSeq: () => Promise.resolve(++seq),
-        putRecord: (s, bytes) => writes.push(() => void this.records.put(s, bytes)),
-        // The index is the bucket lists' only home: applied once the records are committed. Every
-        // push is the record's own keys (recordIndexKeys), so a rebuild gives the same lists.
-        pushBuckets: (keys, s) => void pushes.push([keys, s]),
-        putCluster: (state) => {
-          const c = encodeCluster(state);
-          writes.push(() => void this.clusters.put(state.clusterId, c));
-        },
-        putVerdict: (id, verdict) => {
-          const v = encodeVerdict(verdict);
-          writes.push(() => void this.verdicts.put(id, v));
-        },
+        getVerdict: (id) => Promise.resolve(s.getVerdict(id)),
+        getBuckets: (keys, cap) => Promise.resolve(s.getBuckets(keys, cap)),
+        getRecords: (seqs, keep) => Promise.resolve(s.getRecords(seqs, keep)),
+        getCluster: (id) => Promise.resolve(s.getCluster(id)),
+        nextSeq: () => Promise.resolve(s.nextSeq()),
+        putRecord: (seq, bytes) => s.putRecord(seq, bytes),
+        pushBuckets: (keys, seq, cap) => s.pushBuckets(keys, seq, cap),
+        putCluster: (state) => s.putCluster(state),
+        putVerdict: (id, verdict) => s.putVerdict(id, verdict),
       };
-      const result = await work(tx);
-      if (writes.length > 0) {
-        await this.root.transaction(() => {
-          for (const w of writes) w();
-          if (seq !== this.seq) void this.meta.put('seq', seq);
-        });
-        this.seq = seq;
+      let result: T;
+      try {
+        result = await work(tx);
+      } catch (err) {
+        this.rebuildIndex();
+        throw err;
       }
-      for (const [keys, s] of pushes) for (const k of keys) this.index.push(k, s);
+      await this.commit(s);
       return result;
     });
+  }
+
+  private openTx(): LmdbTx {
+    const own = {
+      verdicts: new Map<string, DedupVerdict>(),
+      clusters: new Map<string, ClusterState>(),
+    };
+    const writes: (() => void)[] = [];
+    const bytesProbe = new BytesProbe();
+    let seq = this.seq;
+    return {
+      writes,
+      lastSeq: () => seq,
+      getVerdict: (id) => {
+        const mine = own.verdicts.get(id);
+        if (mine) return mine;
+        const v = this.verdicts.get(id);
+        return v === undefined ? null : decodeVerdict(v);
+      },
+      getBuckets: (keys, cap) => keys.map((k) => this.index.list(k, cap)),
+      // Every indexed record is in memory (this transaction's too): no LMDB read for candidates.
+      getRecords: (seqs, keep) =>
+        seqs.map((s) => {
+          if (this.columns.probe(s))
+            return !keep || keep(this.columns) ? this.columns.recordBytes() : null;
+          const fast = this.records.getBinaryFast(s);
+          return fast && (!keep || keep(bytesProbe.at(fast)))
+            ? (this.records.getBinary(s) ?? null)
+            : null;
+        }),
+      getCluster: (id) => {
+        const mine = own.clusters.get(id);
+        if (mine) return mine;
+        const c = this.clusters.get(id);
+        return c === undefined ? null : decodeCluster(c);
+      },
+      nextSeq: () => ++seq,
+      putRecord: (s, bytes) => {
+        this.columns.add(s, bytes);
+        writes.push(() => void this.records.put(s, bytes));
+      },
+      // The index is the bucket lists' only home. Every push is the record's own keys
+      // (recordIndexKeys), so a rebuild gives the same lists.
+      pushBuckets: (keys, s) => {
+        for (const k of keys) this.index.push(k, s);
+      },
+      putCluster: (state) => {
+        own.clusters.set(state.clusterId, state);
+        const c = encodeCluster(state);
+        writes.push(() => void this.clusters.put(state.clusterId, c));
+      },
+      putVerdict: (id, verdict) => {
+        own.verdicts.set(id, verdict);
+        const v = encodeVerdict(verdict);
+        writes.push(() => void this.verdicts.put(id, v));
+      },
+    };
+  }
+
+  private async commit(tx: LmdbTx): Promise<void> {
+    if (tx.writes.length === 0) return;
+    const seq = tx.lastSeq();
+    try {
+      await this.root.transaction(() => {
+        for (const w of tx.writes) w();
+        if (seq !== this.seq) void this.meta.put('seq', seq);
+      });
+    } catch (err) {
+      this.rebuildIndex();
+      throw err;
+    }
+    this.seq = seq;
   }
 
   claimKey(key: string, value: string, ttlSeconds?: number): Promise<string | null> {
@@ -217,9 +312,7 @@ export class LmdbDedupStore implements DedupStore {
           batch.forEach((bytes, i) => void this.records.put(first + i, bytes));
           void this.meta.put('seq', first + batch.length - 1);
         });
-        batch.forEach((bytes, i) => {
-          for (const k of recordIndexKeys(bytes)) this.index.push(k, first + i);
-        });
+        batch.forEach((bytes, i) => this.addToIndex(first + i, bytes));
         this.seq = first + batch.length - 1;
         written += batch.length;
         batch = [];

@@ -5,6 +5,7 @@ import {
   encodeVerdict,
   pushSeq,
 } from './record.codec';
+import { keepBytes } from './record-probe';
 import { SerialQueue } from './serial.queue';
 import type { DedupStore, DedupTx } from './dedup.types';
 
@@ -36,13 +37,15 @@ export class MemoryDedupStore implements DedupStore {
         // Lists are replaced, never mutated, on push: handing them out is safe.
         getBuckets: (keys, cap) =>
           Promise.resolve(keys.map((k) => (this.buckets.get(k) ?? []).slice(0, cap))),
-        getRecords: (seqs, keep) =>
-          Promise.resolve(
+        getRecords: (seqs, keep) => {
+          const keepIt = keepBytes(keep);
+          return Promise.resolve(
             seqs.map((s) => {
               const b = this.records.get(s);
-              return b && (!keep || keep(b)) ? b : null;
+              return b && (!keepIt || keepIt(b)) ? b : null;
             }),
-          ),
+          );
+        },
         getCluster: (id) => {
           const c = this.clusters.get(id);
           return Promise.resolve(c === undefined ? null : decodeCluster(c));

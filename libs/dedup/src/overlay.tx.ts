@@ -1,4 +1,5 @@
-import type { ClusterState, DedupTx, DedupVerdict } from './dedup.types';
+import { keepBytes } from './record-probe';
+import type { ClusterState, DedupTx, DedupVerdict, RecordProbe } from './dedup.types';
 
 /**
  * Several judgements inside one store transaction (DedupEngine.judgeBatch): every write goes to
@@ -48,15 +49,16 @@ export class OverlayTx implements DedupTx {
 
   async getRecords(
     seqs: readonly number[],
-    keep?: (bytes: Uint8Array) => boolean,
+    keep?: (probe: RecordProbe) => boolean,
   ): Promise<(Uint8Array | null)[]> {
     const missing = seqs.filter((s) => !this.records.has(s));
     const fetched = missing.length > 0 ? await this.base.getRecords(missing, keep) : [];
+    const keepOwn = keepBytes(keep);
     let next = 0;
     return seqs.map((s) => {
       const own = this.records.get(s);
       if (own === undefined) return fetched[next++] ?? null;
-      return !keep || keep(own) ? own : null;
+      return !keepOwn || keepOwn(own) ? own : null;
     });
   }
 

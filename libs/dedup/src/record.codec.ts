@@ -46,7 +46,8 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
     id.length +
     2 +
     cluster.length;
-  const buf = Buffer.alloc(size + (loc ? 2 + loc.length : 0));
+  // Every byte is written below: no zero-fill.
+  const buf = Buffer.allocUnsafe(size + (loc ? 2 + loc.length : 0));
   let o = buf.writeUInt8(VERSION, 0);
   o = buf.writeDoubleBE(rec.receivedAt, o);
   o = buf.writeUInt32BE(rec.seq, o);
@@ -118,7 +119,12 @@ function checkVersion(buf: Uint8Array): void {
 }
 
 function signatureAt(buf: Uint8Array): number {
-  return FLAGS_AT + 1 + ((buf[FLAGS_AT] ?? 0) & HAS_IDENTITY ? IDENTITY_BYTES : 0);
+  return recordSignatureOffset(buf, 0);
+}
+
+/** Offset of the signature in a record that starts at `start` in `buf` (always even). */
+export function recordSignatureOffset(buf: Uint8Array, start: number): number {
+  return FLAGS_AT + 1 + ((buf[start + FLAGS_AT] ?? 0) & HAS_IDENTITY ? IDENTITY_BYTES : 0);
 }
 
 /** receivedAt of an encoded record, without decoding it. */
@@ -138,10 +144,19 @@ export function recordSignatureMatches(buf: Uint8Array, signature: Uint16Array):
 
 /** The record's signature, copied out of its bytes. */
 export function recordSignature(buf: Uint8Array): Uint16Array {
-  const sig = new Uint16Array(MINHASH_SIZE);
+  return recordSignatureInto(buf, new Uint16Array(MINHASH_SIZE), 0);
+}
+
+/** Copies the record's signature into `out` at `offset`; returns `out`. */
+export function recordSignatureInto(
+  buf: Uint8Array,
+  out: Uint16Array,
+  offset: number,
+): Uint16Array {
   let o = signatureAt(buf);
-  for (let k = 0; k < MINHASH_SIZE; k++, o += 2) sig[k] = ((buf[o] ?? 0) << 8) | (buf[o + 1] ?? 0);
-  return sig;
+  for (let k = 0; k < MINHASH_SIZE; k++, o += 2)
+    out[offset + k] = ((buf[o] ?? 0) << 8) | (buf[o + 1] ?? 0);
+  return out;
 }
 
 /** The record's entity codes, read from its bytes. */

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { FINGERPRINT_FORMAT } from './min-hash.fingerprint';
 import { decodeCluster, decodeVerdict, encodeCluster, encodeVerdict } from './record.codec';
+import { keepBytes } from './record-probe';
 import { SerialQueue } from './serial.queue';
 import type { DedupStore, DedupTx } from './dedup.types';
 
@@ -136,7 +137,8 @@ export class RedisDedupStore implements DedupStore {
       getRecords: async (seqs, keep) => {
         if (seqs.length === 0) return [];
         const bufs = await this.redis.mgetBuffer(...seqs.map((s) => `${p}r:${s}`));
-        return bufs.map((b) => (b && (!keep || keep(b)) ? b : null));
+        const keepIt = keepBytes(keep);
+        return bufs.map((b) => (b && (!keepIt || keepIt(b)) ? b : null));
       },
       getCluster: async (id) => {
         const key = `${p}c:${id}`;
