@@ -91,6 +91,13 @@ export class BucketIndex {
     }
   }
 
+  /** Drops spare entry capacity (after a rebuild: growth by doubling leaves up to half unused). */
+  trim(): void {
+    const size = Math.max(1, this.entryCount);
+    this.entrySeqs = this.entrySeqs.slice(0, size);
+    this.entryNext = this.entryNext.slice(0, size);
+  }
+
   private growEntries(): void {
     const seqs = new Uint32Array(this.entrySeqs.length * 2);
     seqs.set(this.entrySeqs);

@@ -136,6 +136,8 @@ export class LmdbDedupStore implements DedupStore {
       if (recordReceivedAt(value) < newest - this.horizonMs) continue;
       this.addToIndex(key, value);
     }
+    this.index.trim();
+    this.columns.trim();
   }
 
   private addToIndex(seq: number, bytes: Uint8Array): void {

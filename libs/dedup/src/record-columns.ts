@@ -107,6 +107,15 @@ export class RecordColumns implements RecordProbe {
     return n;
   }
 
+  /** Drops spare capacity (after a rebuild: growth by doubling leaves up to half unused). */
+  trim(): void {
+    const rows = Math.max(1, this.rows);
+    this.starts = this.starts.slice(0, rows);
+    this.ends = this.ends.slice(0, rows);
+    this.receivedAts = this.receivedAts.slice(0, rows);
+    this.setArena(this.arena.slice(0, Math.max(2, this.used)));
+  }
+
   private swapFor(signature: Uint16Array): void {
     this.lastSignature = signature;
     for (let k = 0; k < MINHASH_SIZE; k++) {
@@ -135,6 +144,10 @@ export class RecordColumns implements RecordProbe {
     if (size > 0xffffffff) throw new RangeError('record arena past 4 GiB');
     const arena = new Uint8Array(size);
     arena.set(this.arena.subarray(0, this.used));
+    this.setArena(arena);
+  }
+
+  private setArena(arena: Uint8Array<ArrayBuffer>): void {
     this.arena = arena;
     this.words = new Uint16Array(arena.buffer);
     this.view = new DataView(arena.buffer);
