@@ -10,8 +10,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * indexed by seq. A judgement scores up to ~100 candidates and decodes the few that match: read
  * from LMDB those are ~100 scattered B-tree lookups and copies (most of a lookup's cost once a
  * million records no longer fit in the CPU caches); from here they are a few cache lines each and
- * nothing is allocated for a rejected candidate. Costs the record's size (~200 bytes) plus 16
- * bytes per record (offsets and receivedAt).
+ * nothing is allocated for a rejected candidate. Costs the record's size (~200 bytes) plus 8
+ * bytes per record (its offsets).
  *
  * Rows are appended in seq order (rebuild at open, bulk loads and commits all go up); a seq never
  * added is absent. Records start at even offsets so that the signature (at an even offset in the
@@ -21,27 +21,24 @@ export class RecordColumns implements RecordProbe {
   /** Seq of row 0; rows hold seqs base .. base + rows − 1. */
   private base = -1;
   private rows = 0;
-  /** Arena offsets of each row's bytes (absent row: start = end). */
-  private starts = new Uint32Array(1024);
-  private ends = new Uint32Array(1024);
-  private receivedAts = new Float64Array(1024);
+  /**
+   * Arena start and end of each row's bytes, interleaved (absent row: start = end): a candidate
+   * costs one cache miss here and then the lines of its bytes, where receivedAt is read too.
+   */
+  private spans = new Uint32Array(2048);
   private arena = new Uint8Array(1 << 16);
   private words = new Uint16Array(this.arena.buffer);
   private used = 0;
-  /** Row the probe methods read (set by `probe`). */
+  /** Row the probe methods read, and where its bytes start (set by `probe`). */
   private row = 0;
+  private start = 0;
   /** The last signature compared, and its values in the arena's byte order. */
   private lastSignature: Uint16Array | null = null;
   private readonly swapped = new Uint16Array(MINHASH_SIZE);
   private view = new DataView(this.arena.buffer);
 
   get bytes(): number {
-    return (
-      this.starts.byteLength +
-      this.ends.byteLength +
-      this.receivedAts.byteLength +
-      this.arena.byteLength
-    );
+    return this.spans.byteLength + this.arena.byteLength;
   }
 
   /** Adds the encoded record of `seq`; seqs must come in increasing order. */
@@ -49,14 +46,14 @@ export class RecordColumns implements RecordProbe {
     if (this.base < 0) this.base = seq;
     const row = seq - this.base;
     if (row < this.rows) throw new RangeError('record columns are appended in seq order');
-    if (row + 1 > this.starts.length) this.growRows(row + 1);
+    if (2 * row + 2 > this.spans.length) this.growRows(2 * row + 2);
     // Rows skipped (seqs never added) stay empty: start = end = 0.
     const end = this.used + bytes.length;
     if (end + 1 > this.arena.length) this.growArena(end + 1);
     this.arena.set(bytes, this.used);
-    this.receivedAts[row] = recordReceivedAt(bytes);
-    this.starts[row] = this.used;
-    this.ends[row] = end;
+    recordReceivedAt(bytes); // checks the version before the record is trusted
+    this.spans[2 * row] = this.used;
+    this.spans[2 * row + 1] = end;
     this.used = (end + 1) & ~1;
     this.rows = row + 1;
   }
@@ -65,25 +62,26 @@ export class RecordColumns implements RecordProbe {
   probe(seq: number): boolean {
     const row = seq - this.base;
     if (this.base < 0 || row < 0 || row >= this.rows) return false;
-    if ((this.ends[row] ?? 0) <= (this.starts[row] ?? 0)) return false;
+    const start = this.spans[2 * row] ?? 0;
+    if ((this.spans[2 * row + 1] ?? 0) <= start) return false;
     this.row = row;
+    this.start = start;
     return true;
   }
 
   /** The bytes of the probed record (a view into the arena: records are immutable). */
   recordBytes(): Buffer {
-    const start = this.starts[this.row] ?? 0;
-    const end = this.ends[this.row] ?? 0;
-    return Buffer.from(this.arena.buffer, start, end - start);
+    const end = this.spans[2 * this.row + 1] ?? 0;
+    return Buffer.from(this.arena.buffer, this.start, end - this.start);
   }
 
   receivedAt(): number {
-    return this.receivedAts[this.row] ?? NaN;
+    return this.view.getFloat64(this.start + 1);
   }
 
   signatureMatches(signature: Uint16Array): number {
     if (signature !== this.lastSignature) this.swapFor(signature);
-    const start = this.starts[this.row] ?? 0;
+    const start = this.start;
     const o = (start + recordSignatureOffset(this.arena, start)) >>> 1;
     const words = this.words;
     const want = this.swapped;
@@ -94,7 +92,7 @@ export class RecordColumns implements RecordProbe {
 
   sharedEntities(codes: readonly number[]): number {
     if (codes.length === 0) return 0;
-    const start = this.starts[this.row] ?? 0;
+    const start = this.start;
     let o = start + recordSignatureOffset(this.arena, start) + MINHASH_SIZE * 2 + 2;
     const count = this.arena[o] ?? 0;
     o += 1;
@@ -109,10 +107,7 @@ export class RecordColumns implements RecordProbe {
 
   /** Drops spare capacity (after a rebuild: growth by doubling leaves up to half unused). */
   trim(): void {
-    const rows = Math.max(1, this.rows);
-    this.starts = this.starts.slice(0, rows);
-    this.ends = this.ends.slice(0, rows);
-    this.receivedAts = this.receivedAts.slice(0, rows);
+    this.spans = this.spans.slice(0, 2 * Math.max(1, this.rows));
     this.setArena(this.arena.slice(0, Math.max(2, this.used)));
   }
 
@@ -125,17 +120,11 @@ export class RecordColumns implements RecordProbe {
   }
 
   private growRows(min: number): void {
-    let size = this.starts.length;
+    let size = this.spans.length;
     while (size < min) size *= 2;
-    const starts = new Uint32Array(size);
-    starts.set(this.starts);
-    this.starts = starts;
-    const ends = new Uint32Array(size);
-    ends.set(this.ends);
-    this.ends = ends;
-    const at = new Float64Array(size);
-    at.set(this.receivedAts);
-    this.receivedAts = at;
+    const spans = new Uint32Array(size);
+    spans.set(this.spans);
+    this.spans = spans;
   }
 
   private growArena(min: number): void {
