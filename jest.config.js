@@ -7,6 +7,8 @@ module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
+  // Caches (Kafka jars, benchmark baselines copied from git) are not the project's tests.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/\\.cache/'],
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   moduleFileExtensions: ['ts', 'js', 'json'],
