@@ -24,6 +24,7 @@ import {
   type DedupVerdict,
 } from '@app/dedup';
 import { readJsonl } from '@app/testing';
+import { seededRandom as rng } from '../../test/support/seeded-random';
 
 interface Message {
   id: string;
@@ -56,16 +57,6 @@ function matchText(raw: string): string {
 /** The dataset's anonymised districts/counties (A1区 … K9县); null when a message names none. */
 function localityOf(raw: string): string | null {
   return /[A-K]\d{1,2}[区县]/u.exec(raw)?.[0] ?? null;
-}
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
 }
 
 function loadCorpus(): Doc[] {

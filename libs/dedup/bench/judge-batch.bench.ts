@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import * as current from '@app/dedup';
 // The shared-data reader alone: the @app/testing barrel would load the apps it can boot.
 import { readJsonl } from '../../../test/support/shared-data';
+import { seededRandom as rng } from '../../../test/support/seeded-random';
 
 type DedupLib = Pick<typeof current, 'DedupEngine' | 'LmdbDedupStore'>;
 
@@ -45,16 +46,6 @@ function loadTexts(): string[] {
     }
   }
   return out;
-}
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
 }
 
 /**

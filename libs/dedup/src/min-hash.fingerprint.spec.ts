@@ -5,16 +5,7 @@ import {
   fingerprint,
   fingerprintFromSignature,
 } from './min-hash.fingerprint';
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../../../test/support/seeded-random';
 
 /** A text of distinct CJK characters, so its 3-grams are distinct too. */
 function cjk(from: number, count: number): string {
