@@ -170,21 +170,8 @@ export function validateModelJson(obj: unknown): CategoryModelJson {
  * temperature (so logits need no rescale); stride ≥ classes, extra lanes stay 0.
  */
 export function denseWeights(json: CategoryModelJson, stride = json.classes.length): Float32Array {
-  const k = json.classes.length;
-  const rows = decodeVarints(Buffer.from(json.buckets, 'base64'));
-  const packed = Buffer.from(json.weights, 'base64');
-  if (packed.length !== rows.length * k) fail('weights', 'length does not match buckets');
-  const bucketCount = 1 << json.ngram.bits;
   const scale = json.weightScale / json.temperature;
-  const out = new Float32Array(bucketCount * stride);
-  rows.forEach((bucket, r) => {
-    if (bucket >= bucketCount) fail('buckets', `index ${bucket} out of range`);
-    for (let c = 0; c < k; c++) {
-      const q = ((packed[r * k + c] ?? 0) << 24) >> 24;
-      out[bucket * stride + c] = q * scale;
-    }
-  });
-  return out;
+  return Float32Array.from(quantisedWeights(json, stride), (q) => q * scale);
 }
 
 /**

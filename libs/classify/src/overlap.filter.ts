@@ -1,3 +1,28 @@
+/** Distinct character n-grams of a text. */
+function gramsOf(text: string, n: number): Set<string> {
+  const seen = new Set<string>();
+  for (let i = 0; i + n <= text.length; i++) seen.add(text.slice(i, i + n));
+  return seen;
+}
+
+/** Each text's distinct n-grams, and for each n-gram the texts (by index) that contain it. */
+function gramPostings(
+  texts: readonly string[],
+  n: number,
+): { grams: Set<string>[]; postings: Map<string, number[]> } {
+  const postings = new Map<string, number[]>();
+  const grams = texts.map((text, r) => {
+    const seen = gramsOf(text, n);
+    for (const g of seen) {
+      const list = postings.get(g);
+      if (list) list.push(r);
+      else postings.set(g, [r]);
+    }
+    return seen;
+  });
+  return { grams, postings };
+}
+
 /**
  * Flags rows that are near copies of any `reference` text: the share of a row's character
  * n-grams found in its single best-matching reference text. The public training file contains
@@ -11,19 +36,9 @@ export function nearCopies(
 ): boolean[] {
   const n = options.n ?? 4;
   const threshold = options.threshold ?? 0.25;
-  const postings = new Map<string, number[]>();
-  reference.forEach((text, r) => {
-    const seen = new Set<string>();
-    for (let i = 0; i + n <= text.length; i++) seen.add(text.slice(i, i + n));
-    for (const g of seen) {
-      const list = postings.get(g);
-      if (list) list.push(r);
-      else postings.set(g, [r]);
-    }
-  });
+  const { postings } = gramPostings(reference, n);
   return rows.map((text) => {
-    const grams = new Set<string>();
-    for (let i = 0; i + n <= text.length; i++) grams.add(text.slice(i, i + n));
+    const grams = gramsOf(text, n);
     if (grams.size === 0) return false;
     const hits = new Map<number, number>();
     let best = 0;
@@ -62,17 +77,7 @@ export function nearDuplicateGroups(
     }
     return r;
   };
-  const postings = new Map<string, number[]>();
-  const grams = texts.map((text, r) => {
-    const seen = new Set<string>();
-    for (let i = 0; i + n <= text.length; i++) seen.add(text.slice(i, i + n));
-    for (const g of seen) {
-      const list = postings.get(g);
-      if (list) list.push(r);
-      else postings.set(g, [r]);
-    }
-    return seen;
-  });
+  const { grams, postings } = gramPostings(texts, n);
   grams.forEach((seen, r) => {
     if (seen.size === 0) return;
     const hits = new Map<number, number>();
