@@ -11,12 +11,15 @@ import { matchText } from '@app/text';
 import {
   CategoryClassifier,
   CategoryPipeline,
+  DEFAULT_TRAIN_OPTIONS,
   defaultModelPath,
   defaultRulesPath,
   loadCategoryRules,
   nearCopies,
   nearDuplicateGroups,
+  taxonomyDocuments,
   trainCategoryModel,
+  type TaxonomyEntry,
 } from '@app/classify';
 
 interface ClassScores {
@@ -72,14 +75,19 @@ function loadData() {
     train.map((r) => r.text),
     dev.map((r) => r.text),
   );
-  return { train, clean: train.filter((_, i) => !copies[i]), dev };
+  const classes = [...new Set(train.map((r) => r.label))];
+  const prior = taxonomyDocuments(readJsonl<TaxonomyEntry>('taxonomy.jsonl'), classes);
+  return { train, clean: train.filter((_, i) => !copies[i]), dev, prior };
 }
 
-/** Quality of a model trained in this run on train_segmented minus dev's near copies. */
-export async function classificationQuality(): Promise<ClassificationQuality> {
+/**
+ * Quality of a model trained in this run on train_segmented minus dev's near copies, with the
+ * taxonomy's names as prior documents (as the shipped model is trained) or without them.
+ */
+export async function classificationQuality(withPrior = true): Promise<ClassificationQuality> {
   await Promise.resolve();
-  const { clean, dev } = loadData();
-  const { model, seconds } = trainCategoryModel(clean);
+  const { clean, dev, prior } = loadData();
+  const { model, seconds } = trainCategoryModel(clean, {}, withPrior ? prior : []);
   const clf = CategoryClassifier.fromJSON(model);
   const predicted = dev.map((d) => clf.classify(d.text).category);
   const s = score(
@@ -91,13 +99,21 @@ export async function classificationQuality(): Promise<ClassificationQuality> {
 }
 
 /** Grouped 5-fold CV on the training rows: reposts of one message never straddle folds. */
-function groupedCrossValidation(rows: { text: string; label: string }[], k = 5) {
+function groupedCrossValidation(
+  rows: { text: string; label: string }[],
+  prior: { text: string; label: string }[],
+  k = 5,
+) {
   const groups = nearDuplicateGroups(rows.map((r) => r.text));
   const fold = groups.map((g) => g % k);
   const predicted: string[] = rows.map(() => '');
   for (let f = 0; f < k; f++) {
     const clf = CategoryClassifier.fromJSON(
-      trainCategoryModel(rows.filter((_, i) => fold[i] !== f)).model,
+      trainCategoryModel(
+        rows.filter((_, i) => fold[i] !== f),
+        {},
+        prior,
+      ).model,
     );
     rows.forEach((r, i) => {
       if (fold[i] === f) predicted[i] = clf.classify(r.text).category;
@@ -130,11 +146,12 @@ function perSecond(fn: (text: string) => unknown, texts: string[], minMs = 1500)
 const pct = (x: number): string => (x * 100).toFixed(1).padStart(6);
 
 async function main(): Promise<void> {
-  const { train, clean, dev } = loadData();
+  const { train, clean, dev, prior } = loadData();
   const q = await classificationQuality();
   console.log(
     `model trained in this run: ${q.trainRows} rows (train_segmented ${train.length} minus ` +
-      `${train.length - clean.length} near copies of dev) in ${q.trainSeconds.toFixed(2)} s; dev ${q.devRows} rows`,
+      `${train.length - clean.length} near copies of dev) and ${prior.length} taxonomy names ` +
+      `(×${DEFAULT_TRAIN_OPTIONS.priorRepeat}) in ${q.trainSeconds.toFixed(2)} s; dev ${q.devRows} rows`,
   );
   console.log(`accuracy ${pct(q.accuracy)} %   macro-F1 ${pct(q.macroF1)} %`);
   console.log(`${'class'.padEnd(8, '　')}   P %    R %   F1 %  support`);
@@ -143,6 +160,10 @@ async function main(): Promise<void> {
       `${c.padEnd(8, '　')}${pct(s.precision)} ${pct(s.recall)} ${pct(s.f1)} ${String(s.support).padStart(6)}`,
     );
   }
+  const bare = await classificationQuality(false);
+  console.log(
+    `(the same without the taxonomy names: accuracy ${pct(bare.accuracy)} %   macro-F1 ${pct(bare.macroF1)} %)`,
+  );
 
   const gold = dev.map((d) => d.label);
   const shipped = CategoryClassifier.fromFile(defaultModelPath());
@@ -170,7 +191,7 @@ async function main(): Promise<void> {
   );
 
   // For reference only: trained on the whole file, dev's own texts included (not a fair score).
-  const leaky = CategoryClassifier.fromJSON(trainCategoryModel(train).model);
+  const leaky = CategoryClassifier.fromJSON(trainCategoryModel(train, {}, prior).model);
   const leakyScore = score(
     gold,
     dev.map((d) => leaky.classify(d.text).category),
@@ -197,7 +218,7 @@ async function main(): Promise<void> {
   line('matchText + pipeline.classify', (t) => pipeline.classify(matchText(t)), raw);
 
   if (process.argv.includes('--cv')) {
-    const cv = groupedCrossValidation(clean);
+    const cv = groupedCrossValidation(clean, prior);
     console.log(
       `grouped 5-fold CV on the ${clean.length} training rows (${cv.groups} near-duplicate groups): ` +
         `accuracy ${pct(cv.accuracy)} %   macro-F1 ${pct(cv.macroF1)} %`,

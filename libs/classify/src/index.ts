@@ -36,5 +36,7 @@ export { TERM_WEIGHTINGS } from './feature.vector';
 export type { TermWeighting } from './feature.vector';
 export type { ReadOptions } from './labelled.reader';
 export { nearCopies, nearDuplicateGroups } from './overlap.filter';
+export { readTaxonomy, taxonomyDocuments } from './taxonomy.prior';
+export type { TaxonomyEntry } from './taxonomy.prior';
 export { forEachNgramBucket, HASH_NAME } from './ngram.hasher';
 export type { NgramSpec } from './ngram.hasher';

@@ -4,10 +4,12 @@
 //   [--exclude <jsonl with title/text>]   drop training rows that are near copies of these
 //   [--bits 16] [--min-n 1] [--max-n 2] [--weighting tf-len|log|binary] [--epochs 8]
 //   [--l2 1e-4] [--seed 7] [--runs 5]
+//   [--taxonomy <taxonomy.jsonl>] [--prior-repeat 3]   the taxonomy's level-2/3 names as prior documents
 // The shipped model: all public labelled data, segmented and raw (the raw dev messages are the
-// run-time text form, the title field is read where a file has one):
+// run-time text form, the title field is read where a file has one), with the public taxonomy:
 //   npm run train -- --in ../shared/data/train_segmented.jsonl --in ../shared/data/dev_labeled.jsonl \
-//     --title-field title --out libs/classify/model/category-model.json
+//     --title-field title --taxonomy ../shared/data/taxonomy.jsonl \
+//     --out libs/classify/model/category-model.json
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +17,7 @@ import { DEFAULT_TRAIN_OPTIONS, trainCategoryModel } from './category.trainer';
 import { TERM_WEIGHTINGS, type TermWeighting } from './feature.vector';
 import { readLabelled } from './labelled.reader';
 import { nearCopies } from './overlap.filter';
+import { readTaxonomy, taxonomyDocuments } from './taxonomy.prior';
 import { readFileSync } from 'node:fs';
 import { matchText } from '@app/text';
 
@@ -47,6 +50,8 @@ function main(): void {
       seed: { type: 'string' },
       runs: { type: 'string' },
       weighting: { type: 'string' },
+      taxonomy: { type: 'string' },
+      'prior-repeat': { type: 'string' },
     },
   });
   if (!values.in || values.in.length === 0 || !values.out) {
@@ -81,23 +86,31 @@ function main(): void {
     rows = rows.filter((_, i) => !copies[i]);
     console.log(`excluded ${read - rows.length} rows that are near copies of ${values.exclude}`);
   }
-  const { model, seconds } = trainCategoryModel(rows, {
-    ngram: {
-      minN: num(values['min-n'], d.ngram.minN),
-      maxN: num(values['max-n'], d.ngram.maxN),
-      bits: num(values.bits, d.ngram.bits),
+  const classes = [...new Set(rows.map((r) => r.label))];
+  const prior = values.taxonomy ? taxonomyDocuments(readTaxonomy(values.taxonomy), classes) : [];
+  const { model, seconds } = trainCategoryModel(
+    rows,
+    {
+      ngram: {
+        minN: num(values['min-n'], d.ngram.minN),
+        maxN: num(values['max-n'], d.ngram.maxN),
+        bits: num(values.bits, d.ngram.bits),
+      },
+      epochs: num(values.epochs, d.epochs),
+      l2: num(values.l2, d.l2),
+      seed: num(values.seed, d.seed),
+      runs: num(values.runs, d.runs),
+      weighting: weighting as TermWeighting,
+      priorRepeat: num(values['prior-repeat'], d.priorRepeat),
     },
-    epochs: num(values.epochs, d.epochs),
-    l2: num(values.l2, d.l2),
-    seed: num(values.seed, d.seed),
-    runs: num(values.runs, d.runs),
-    weighting: weighting as TermWeighting,
-  });
+    prior,
+  );
   // Provenance only: which files, so a reader of the model knows whether dev was in it.
   model.training = {
     ...model.training,
     inputs: values.in.map((f) => basename(f)),
     ...(values.exclude ? { excludedNearCopiesOf: basename(values.exclude) } : {}),
+    ...(values.taxonomy ? { taxonomy: basename(values.taxonomy), priorNames: prior.length } : {}),
   };
   const json = JSON.stringify(model);
   writeFileSync(values.out, json + '\n');
