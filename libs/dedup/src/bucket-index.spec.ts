@@ -31,4 +31,22 @@ describe('BucketIndex', () => {
     for (const [key, list] of lists) expect(index.list(key, 4)).toEqual(list);
     expect(index.buckets).toBe(lists.size);
   });
+
+  it('listInto over a reused array gives what list gives, longer or shorter than before', () => {
+    const index = new BucketIndex();
+    for (let s = 1; s <= 40; s++) index.push(s % 3, s);
+    const reused = [
+      7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+    ];
+    for (const [key, cap] of [
+      [0, 24],
+      [1, 3],
+      [2, 24],
+      [9, 24],
+      [1, 10],
+    ] as const) {
+      expect(index.listInto(key, cap, reused)).toBe(reused);
+      expect(reused).toEqual(index.list(key, cap));
+    }
+  });
 });

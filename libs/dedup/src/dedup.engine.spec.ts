@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DedupEngine } from './dedup.engine';
+import { DedupEngine, sortMembers } from './dedup.engine';
 import { entityCode, entityKeys, sharedEntities } from './entity-keys';
 import { estimateSimilarity, fingerprint } from './min-hash.fingerprint';
 import { LmdbDedupStore } from './lmdb-dedup.store';
 import { MemoryDedupStore } from './memory-dedup.store';
 import type { DedupStore } from './dedup.types';
+import { seededRandom } from '../../../test/support/seeded-random';
 import {
   CITY_A,
   CITY_B,
@@ -219,5 +220,23 @@ describe('DedupEngine input checks', () => {
       () =>
         new DedupEngine(new MemoryDedupStore(), { duplicateThreshold: 0.2, matterThreshold: 0.5 }),
     ).toThrow(RangeError);
+  });
+});
+
+describe('sortMembers', () => {
+  it('orders cluster members as the comparator sort did (newest first, then who)', () => {
+    const random = seededRandom(7);
+    for (let round = 0; round < 2000; round++) {
+      // Few distinct times, so ties on `at` are common and `who` decides.
+      const members = Array.from({ length: Math.floor(random() * 8) }, (_, i) => ({
+        who: `w${Math.floor(random() * 1000)}-${i}`,
+        at: Date.UTC(2024, 0, 1 + Math.floor(random() * 4)),
+      }));
+      const expected = [...members].sort(
+        (a, b) => b.at - a.at || (a.who < b.who ? -1 : a.who > b.who ? 1 : 0),
+      );
+      sortMembers(members);
+      expect(members).toEqual(expected);
+    }
   });
 });

@@ -350,7 +350,8 @@ export class DedupEngine {
   /** The kept candidates decoded, best text match first; ties broken by age then seq. */
   private scored(p: Prepared, records: readonly (Uint8Array | null)[]): Scored[] {
     const out: Scored[] = [];
-    for (const bytes of records) {
+    for (let i = 0; i < records.length; i++) {
+      const bytes = records[i];
       if (!bytes) continue;
       const record = decodeRecordHead(bytes);
       if (record.petitionId === p.petitionId) continue;
@@ -360,6 +361,8 @@ export class DedupEngine {
         shared: p.entities.length > 0 ? sharedEntities(p.entities, recordEntities(bytes)) : 0,
       });
     }
+    // Most judgements keep no candidate or one; a sort call allocates even then.
+    if (out.length < 2) return out;
     return out.sort(
       (a, b) =>
         b.similarity - a.similarity ||
@@ -423,7 +426,8 @@ export class DedupEngine {
     const o = this.options;
     const members: ClusterMember[] = [{ who, at }];
     for (const m of previous?.recent ?? []) if (m.who !== who) members.push(m);
-    const recent = members.sort((a, b) => b.at - a.at || cmp(a.who, b.who)).slice(0, o.alertSize);
+    sortMembers(members);
+    const recent = members.length > o.alertSize ? members.slice(0, o.alertSize) : members;
     const inWindow = recent.filter((m) => Math.abs(at - m.at) <= o.alertWindowDays * DAY_MS).length;
     const alert = !(previous?.alerted ?? false) && inWindow >= o.alertSize;
     return {
@@ -521,6 +525,24 @@ function topByHits(
     for (let i = newest.length - 1; out.length < cap; i--) out.push(newest[i] ?? 0);
   }
   return out;
+}
+
+/**
+ * Newest first, then by `who` (distinct within a cluster, so the order is total and any sort
+ * gives the same). Insertion sort in place: at most alertSize + 1 members, and
+ * Array.prototype.sort allocated ~0.7 kB per call.
+ */
+export function sortMembers(members: ClusterMember[]): void {
+  for (let i = 1; i < members.length; i++) {
+    const m = members[i] as ClusterMember;
+    let j = i - 1;
+    for (; j >= 0; j--) {
+      const prev = members[j] as ClusterMember;
+      if ((m.at - prev.at || cmp(prev.who, m.who)) <= 0) break;
+      members[j + 1] = prev;
+    }
+    members[j + 1] = m;
+  }
 }
 
 function cmp(a: string, b: string): number {

@@ -149,6 +149,7 @@ export interface DedupTx {
  */
 export interface SyncDedupTx {
   getVerdict(petitionId: string): DedupVerdict | null;
+  /** As DedupTx's, but the lists may be reused: valid until the next getBuckets call. */
   getBuckets(keys: readonly number[], cap: number): readonly (readonly number[])[];
   getRecords(
     seqs: readonly number[],

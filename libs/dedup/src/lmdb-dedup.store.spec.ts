@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { DedupEngine } from './dedup.engine';
+import { seededRandom } from '../../../test/support/seeded-random';
 import { LmdbDedupStore } from './lmdb-dedup.store';
+import { MemoryDedupStore } from './memory-dedup.store';
 import { decodeRecord, encodeRecord } from './record.codec';
 import { GARAGE_FEES, NIGHT_NOISE, testMatchText } from './verdict-cases.fixture';
 
@@ -110,5 +112,45 @@ describe('LmdbDedupStore refuses state of another fingerprint format', () => {
     });
     bytes[0] = 2;
     expect(() => decodeRecord(bytes)).toThrow(/old 64-permutation MinHash/);
+  });
+});
+
+describe('LmdbDedupStore: one synchronous batch', () => {
+  it('gives the verdicts of one judgement at a time on the memory store (reused bucket lists)', async () => {
+    // Texts from a few hundred shared phrases: buckets of every length, many candidates, and
+    // repeats, duplicates and clusters within the batch.
+    const random = seededRandom(0x5eed);
+    const phrases = Array.from({ length: 300 }, (_, i) =>
+      Array.from({ length: 4 + (i % 5) }, () =>
+        String.fromCharCode(0x4e00 + Math.floor(random() * 400)),
+      ).join(''),
+    );
+    const texts: string[] = [];
+    const inputs = Array.from({ length: 600 }, (_, n) => {
+      const words = Array.from(
+        { length: 2 + Math.floor(random() * 12) },
+        () => phrases[Math.floor(random() * (n % 4 === 0 ? 20 : phrases.length))] ?? '',
+      );
+      // Every 7th petition resends an earlier one of the same sender, one phrase longer.
+      const earlier = n % 7 === 6 ? n - 1 - Math.floor(random() * 5) : -1;
+      const text = earlier >= 0 ? `${texts[earlier] ?? ''}${words[0] ?? ''}` : words.join('');
+      texts.push(text);
+      const who = earlier >= 0 ? earlier % 80 : n % 80;
+      return input(`P${n}`, `who-${who}`, text, n / 50);
+    });
+    const expected = [];
+    const one = new DedupEngine(new MemoryDedupStore());
+    for (const i of inputs) expected.push(await one.judge(i));
+    const store = new LmdbDedupStore({ path: tempDir(), noSync: true });
+    const batched = new DedupEngine(store);
+    const got = [
+      ...(await batched.judgeBatch(inputs.slice(0, 450))),
+      ...(await batched.judgeBatch(inputs.slice(450))),
+    ];
+    await store.close();
+    expect(got).toEqual(expected);
+    const outcomes = new Set(got.map((v) => v.outcome));
+    expect([...outcomes].sort()).toEqual(['duplicate', 'new', 'repeat']);
+    expect(got.some((v) => v.clusterSize > 2)).toBe(true);
   });
 });

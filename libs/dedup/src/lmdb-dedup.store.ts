@@ -192,7 +192,8 @@ export class LmdbDedupStore implements DedupStore {
       const s = this.openTx();
       const tx: DedupTx = {
         getVerdict: (id) => Promise.resolve(s.getVerdict(id)),
-        getBuckets: (keys, cap) => Promise.resolve(s.getBuckets(keys, cap)),
+        // The synchronous view reuses its lists; an asynchronous caller may hold them longer.
+        getBuckets: (keys, cap) => Promise.resolve(s.getBuckets(keys, cap).map((l) => l.slice())),
         getRecords: (seqs, keep) => Promise.resolve(s.getRecords(seqs, keep)),
         getCluster: (id) => Promise.resolve(s.getCluster(id)),
         nextSeq: () => Promise.resolve(s.nextSeq()),
@@ -220,6 +221,8 @@ export class LmdbDedupStore implements DedupStore {
     };
     const writes: (() => void)[] = [];
     const bytesProbe = new BytesProbe();
+    const listPool: number[][] = [];
+    const lists: number[][] = [];
     let seq = this.seq;
     return {
       writes,
@@ -230,7 +233,13 @@ export class LmdbDedupStore implements DedupStore {
         const v = this.verdicts.get(id);
         return v === undefined ? null : decodeVerdict(v);
       },
-      getBuckets: (keys, cap) => keys.map((k) => this.index.list(k, cap)),
+      // Lists are overwritten by the next call (the engine reads them before its next lookup).
+      getBuckets: (keys, cap) => {
+        lists.length = keys.length;
+        for (let i = 0; i < keys.length; i++)
+          lists[i] = this.index.listInto(keys[i] ?? 0, cap, listPool[i] ?? (listPool[i] = []));
+        return lists;
+      },
       // Every indexed record is in memory (this transaction's too): no LMDB read for candidates.
       getRecords: (seqs, keep) =>
         seqs.map((s) => {
