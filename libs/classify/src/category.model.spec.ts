@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { matchText } from '@app/text';
 import { readJsonl } from '../../../test/support/shared-data';
 import { CategoryClassifier } from './category.model';
-import { CategoryPipeline, defaultModelPath } from './category.pipeline';
+import {
+  CategoryPipeline,
+  SUBJECT_WEIGHT,
+  categoryInput,
+  defaultModelPath,
+} from './category.pipeline';
 import { trainCategoryModel, type LabelledText } from './category.trainer';
 import { loadCategoryRules, parseCategoryRules } from './classify-rules.loader';
 
@@ -92,6 +97,31 @@ describe('category model', () => {
     const other = matchText('老板拖欠工资');
     expect(pipeline.classify(other)).toEqual({ ...clf.classify(other), source: 'model' });
   });
+
+  it('weights a petition subject SUBJECT_WEIGHT times for the model, not for the rules', () => {
+    expect(categoryInput('正文', '')).toBe('正文');
+    expect(categoryInput('标题正文', '标题')).toBe('标题'.repeat(SUBJECT_WEIGHT - 1) + '标题正文');
+    const subject = matchText('老板拖欠工资');
+    const match = matchText(
+      '老板拖欠工资\n隔壁装修电钻声音很大，广场舞音响太吵，酒吧音乐扰民，工地夜间施工噪音',
+    );
+    const plain = new CategoryPipeline(clf);
+    const once = plain.classify(match).scores['工资'] ?? 0;
+    const weighted = plain.classifyPetition(match, subject);
+    expect(once).toBeLessThan(0.5);
+    expect(weighted.scores['工资'] ?? 0).toBeGreaterThan(once + 0.1);
+    expect(weighted).toEqual({ ...clf.classify(categoryInput(match, subject)), source: 'model' });
+    expect(plain.classifyPetition(match, '')).toEqual(plain.classify(match));
+    // A rule keyword in the body still decides: rules read the text as written.
+    const ruled = new CategoryPipeline(
+      clf,
+      parseCategoryRules([{ category: '学校', any: ['广场舞'] }], 'test', clf.classes),
+    );
+    expect(ruled.classifyPetition(match, subject)).toMatchObject({
+      category: '学校',
+      source: 'rule',
+    });
+  });
 });
 
 describe('classify rules file', () => {
@@ -136,6 +166,7 @@ describe('shipped model on the public dev set', () => {
     const json = CategoryClassifier.fromFile(defaultModelPath()).toJSON();
     expect(json.weighting).toBe('tf-len');
     expect(json.training?.inputs).toEqual(['train_segmented.jsonl', 'dev_labeled.jsonl']);
+    expect(json.training?.taxonomy).toBe('taxonomy.jsonl');
     const clf = CategoryClassifier.fromFile(defaultModelPath());
     const dev = readJsonl<{ title: string; text: string; label: string }>('dev_labeled.jsonl');
     const predicted = dev.map((d) => clf.classify(matchText(`${d.title}\n${d.text}`)).category);

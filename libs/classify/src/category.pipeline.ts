@@ -9,6 +9,24 @@ export interface CategoryResult extends CategoryPrediction {
   keyword?: string;
 }
 
+/**
+ * How many times a petition's subject counts in the model's input: the subject is the citizen's
+ * own one-line summary, so it says more per character than the body. On dev_labeled (model
+ * trained without dev) macro-F1 was 0.869 with the subject once, 0.881 twice, 0.891 three times;
+ * the subject alone scored 0.834 and the body alone 0.845. Chosen on dev, so dev's figure with it
+ * is slightly optimistic.
+ */
+export const SUBJECT_WEIGHT = 3;
+
+/**
+ * The model's input for a petition: `match` is matchText of subject and body together (which
+ * holds the subject once), `subjectMatch` matchText of the subject alone ('' when there is none:
+ * SMS), prepended so the subject counts SUBJECT_WEIGHT times.
+ */
+export function categoryInput(match: string, subjectMatch: string): string {
+  return subjectMatch === '' ? match : subjectMatch.repeat(SUBJECT_WEIGHT - 1) + match;
+}
+
 /** Keyword rules first (they override the model), then the model. */
 export class CategoryPipeline {
   constructor(
@@ -22,8 +40,8 @@ export class CategoryPipeline {
     return new CategoryPipeline(model, rules);
   }
 
-  /** `text` must be matchText. */
-  classify(text: string): CategoryResult {
+  /** `text` must be matchText; the model reads `modelInput` (default: the same text). */
+  classify(text: string, modelInput: string = text): CategoryResult {
     const rule = matchCategoryRule(this.rules, text);
     if (rule) {
       const scores: Record<string, number> = {};
@@ -36,7 +54,15 @@ export class CategoryPipeline {
         keyword: rule.keyword,
       };
     }
-    return { ...this.model.classify(text), source: 'model' };
+    return { ...this.model.classify(modelInput), source: 'model' };
+  }
+
+  /**
+   * A petition's category: the rules read its matchText as written, the model reads
+   * categoryInput (the subject weighted). `subjectMatch` is '' when there is no subject.
+   */
+  classifyPetition(match: string, subjectMatch: string): CategoryResult {
+    return this.classify(match, categoryInput(match, subjectMatch));
   }
 }
 

@@ -11,6 +11,8 @@ export { trainCategoryModel, DEFAULT_TRAIN_OPTIONS } from './category.trainer';
 export type { LabelledText, TrainOptions, TrainResult } from './category.trainer';
 export {
   CategoryPipeline,
+  SUBJECT_WEIGHT,
+  categoryInput,
   classifyCategory,
   defaultModelPath,
   defaultRulesPath,

@@ -42,7 +42,10 @@ export class PetitionJudge {
   private prepare(raw: RawPetition, event: PetitionEvent): Prepared {
     const subject = event.subject ?? '';
     const match = matchText(`${subject}\n${event.body}`);
-    const category = this.deps.category.classify(match);
+    const category = this.deps.category.classifyPetition(
+      match,
+      subject === '' ? '' : matchText(subject),
+    );
     const intent = this.deps.intent.classifyMatchText(match);
     const receivedAt = new Date(raw.receivedAt);
     const routing = routePetition(
