@@ -37,7 +37,7 @@ export { readLabelled } from './labelled.reader';
 export { TERM_WEIGHTINGS } from './feature.vector';
 export type { TermWeighting } from './feature.vector';
 export type { ReadOptions } from './labelled.reader';
-export { nearCopies, nearDuplicateGroups } from './overlap.filter';
+export { bestReferences, nearCopies, nearDuplicateGroups, NEAR_COPY_SHARE } from './overlap.filter';
 export { readTaxonomy, taxonomyDocuments } from './taxonomy.prior';
 export type { TaxonomyEntry } from './taxonomy.prior';
 export { forEachNgramBucket, HASH_NAME } from './ngram.hasher';

@@ -1,0 +1,98 @@
+/**
+ * A second check set for the category model, so that settings chosen on dev can be checked on
+ * messages that did not choose them: raw messages from the unlabelled files (title and text as
+ * citizens wrote them) whose word-segmented copy is in train_segmented.jsonl, labelled by that
+ * copy. The model is trained without those copies. Dev messages are left out of the set.
+ */
+import { readJsonl } from '../../test/support/shared-data';
+import { matchText } from '@app/text';
+import {
+  bestReferences,
+  categoryInput,
+  CategoryClassifier,
+  NEAR_COPY_SHARE,
+  nearCopies,
+  trainCategoryModel,
+  type LabelledText,
+} from '@app/classify';
+import { score } from './scores';
+
+const UNLABELLED = [
+  'messages_with_likes.jsonl',
+  'messages_with_replies.jsonl',
+  'messages_unlabeled.jsonl',
+];
+
+interface CheckRow {
+  text: string;
+  input: string;
+  label: string;
+}
+
+function checkSet(train: LabelledText[], devTexts: ReadonlySet<string>): CheckRow[] {
+  const raw = new Map<string, string>();
+  for (const file of UNLABELLED)
+    for (const r of readJsonl<{ title?: string; text?: string }>(file)) {
+      const text = matchText(`${r.title ?? ''}\n${r.text ?? ''}`);
+      if (!devTexts.has(text)) raw.set(text, matchText(r.title ?? ''));
+    }
+  const texts = [...raw.keys()];
+  // Each training row votes for the raw message it copies; the closest copy gives the label.
+  const label = new Map<number, { share: number; label: string }>();
+  bestReferences(
+    train.map((r) => r.text),
+    texts,
+  ).forEach(({ index, share }, i) => {
+    if (index < 0 || share < NEAR_COPY_SHARE) return;
+    const current = label.get(index);
+    if (!current || current.share < share)
+      label.set(index, { share, label: train[i]?.label ?? '' });
+  });
+  return [...label].map(([index, { label: l }]) => {
+    const text = texts[index] ?? '';
+    return { text, input: categoryInput(text, raw.get(text) ?? ''), label: l };
+  });
+}
+
+export interface CopyLabelledCheck {
+  rows: number;
+  trainRows: number;
+  /** With the taxonomy prior and the weighted subject, as shipped. */
+  macroF1: number;
+  accuracy: number;
+  /** Neither the taxonomy prior nor the weighted subject. */
+  bareMacroF1: number;
+}
+
+export function copyLabelledCheck(
+  train: LabelledText[],
+  devTexts: ReadonlySet<string>,
+  prior: LabelledText[],
+): CopyLabelledCheck {
+  const rows = checkSet(train, devTexts);
+  const copies = nearCopies(
+    train.map((r) => r.text),
+    rows.map((r) => r.text),
+  );
+  const clean = train.filter((_, i) => !copies[i]);
+  const gold = rows.map((r) => r.label);
+  const shipped = CategoryClassifier.fromJSON(trainCategoryModel(clean, {}, prior).model);
+  const bare = CategoryClassifier.fromJSON(trainCategoryModel(clean).model);
+  const s = score(
+    gold,
+    rows.map((r) => shipped.classify(r.input).category),
+    shipped.classes,
+  );
+  const b = score(
+    gold,
+    rows.map((r) => bare.classify(r.text).category),
+    bare.classes,
+  );
+  return {
+    rows: rows.length,
+    trainRows: clean.length,
+    macroF1: s.macroF1,
+    accuracy: s.accuracy,
+    bareMacroF1: b.macroF1,
+  };
+}
