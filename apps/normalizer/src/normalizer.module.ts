@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
 import { CategoryPipeline, IntentClassifier } from '@app/classify';
 import { topicNames } from '@app/contracts';
-import { createDedupStore, DedupEngine, type DedupStore } from '@app/dedup';
+import { createDedupStore, dedupHorizonDays, DedupEngine, type DedupStore } from '@app/dedup';
 import { createKafka, ensureTopics, parseBrokers } from '@app/kafka';
 import { loggerOptions } from '@app/observability';
 import { loadRoutingConfig } from '@app/routing';
@@ -64,6 +64,11 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
     const topics = topicNames(env.TOPIC_NAMESPACE);
     // Config and model load first: a bad file stops the process before it consumes anything.
     const configDir = resolve(env.JUDGEMENT_CONFIG_DIR);
+    const dedupOptions = {
+      duplicateWindowDays: env.DUPLICATE_WINDOW_DAYS,
+      alertSize: env.CLUSTER_ALERT_SIZE,
+      alertWindowDays: env.CLUSTER_ALERT_WINDOW_DAYS,
+    };
     const judge = new PetitionJudge({
       category: CategoryPipeline.fromFiles(
         resolve(env.CATEGORY_MODEL),
@@ -75,12 +80,9 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
         (this.dedupStore = createDedupStore({
           redisUrl: env.REDIS_URL ?? null,
           lmdbPath: resolve(env.STATE_DIR, 'dedup'),
+          horizonDays: dedupHorizonDays(dedupOptions),
         })),
-        {
-          duplicateWindowDays: env.DUPLICATE_WINDOW_DAYS,
-          alertSize: env.CLUSTER_ALERT_SIZE,
-          alertWindowDays: env.CLUSTER_ALERT_WINDOW_DAYS,
-        },
+        dedupOptions,
       ),
     });
     let claims: ClaimStore;

@@ -43,4 +43,4 @@ export {
   RedisDedupStore,
   type RedisDedupStoreOptions,
 } from './redis-dedup.store';
-export { createDedupStore, type DedupStoreConfig } from './dedup-store.factory';
+export { createDedupStore, dedupHorizonDays, type DedupStoreConfig } from './dedup-store.factory';
