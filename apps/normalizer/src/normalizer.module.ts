@@ -66,6 +66,7 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
     const configDir = resolve(env.JUDGEMENT_CONFIG_DIR);
     const dedupOptions = {
       duplicateWindowDays: env.DUPLICATE_WINDOW_DAYS,
+      clusterWindowDays: env.CLUSTER_WINDOW_DAYS,
       alertSize: env.CLUSTER_ALERT_SIZE,
       alertWindowDays: env.CLUSTER_ALERT_WINDOW_DAYS,
     };

@@ -62,6 +62,18 @@ export class NormalizerEnv extends KafkaAppEnv {
   @Max(3650)
   DUPLICATE_WINDOW_DAYS = 30;
 
+  /**
+   * How far back a petition may join another's same-issue cluster. 30 days keeps clusters to one
+   * wave of complaints; a hot issue that recurs over years (one gold group spans 2017–2019) needs
+   * a longer window, at the price of looser clusters.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  CLUSTER_WINDOW_DAYS = 30;
+
   /** Distinct people in one same-issue cluster that raise an alert on petition.clusters.v1. */
   @IsOptional()
   @Transform(toInt)
