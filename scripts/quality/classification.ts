@@ -57,25 +57,42 @@ function loadData() {
   return { train, clean: train.filter((_, i) => !copies[i]), dev, prior };
 }
 
+type Data = ReturnType<typeof loadData>;
+
 /**
  * Quality of a model trained in this run on train_segmented minus dev's near copies, with the
  * taxonomy's names as prior documents (as the shipped model is trained) or without them.
  */
 export async function classificationQuality(
   withPrior = true,
-  subjectWeighted = true,
+  data: Data = loadData(),
 ): Promise<ClassificationQuality> {
   await Promise.resolve();
-  const { clean, dev, prior } = loadData();
+  const { clean, dev, prior } = data;
   const { model, seconds } = trainCategoryModel(clean, {}, withPrior ? prior : []);
   const clf = CategoryClassifier.fromJSON(model);
-  const predicted = dev.map((d) => clf.classify(subjectWeighted ? d.input : d.text).category);
+  const s = devScore(clf, dev, true);
+  return { ...s, trainRows: clean.length, devRows: dev.length, trainSeconds: seconds, model: clf };
+}
+
+/** Rules and model on dev as the judge runs them, and how many the rules decided. */
+function pipelineScore(pipeline: CategoryPipeline, dev: Data['dev']) {
+  const results = dev.map((d) => pipeline.classify(d.text, d.input));
   const s = score(
     dev.map((d) => d.label),
-    predicted,
+    results.map((r) => r.category),
+    pipeline.model.classes,
+  );
+  return { ...s, ruled: results.filter((r) => r.source === 'rule').length };
+}
+
+/** The model's score on dev, reading the subject weighted (as the judge does) or once. */
+function devScore(clf: CategoryClassifier, dev: Data['dev'], subjectWeighted: boolean) {
+  return score(
+    dev.map((d) => d.label),
+    dev.map((d) => clf.classify(subjectWeighted ? d.input : d.text).category),
     clf.classes,
   );
-  return { ...s, trainRows: clean.length, devRows: dev.length, trainSeconds: seconds, model: clf };
 }
 
 /** Grouped 5-fold CV on the training rows: reposts of one message never straddle folds. */
@@ -126,8 +143,9 @@ function perSecond(fn: (text: string) => unknown, texts: string[], minMs = 1500)
 const pct = (x: number): string => (x * 100).toFixed(1).padStart(6);
 
 async function main(): Promise<void> {
-  const { train, clean, dev, prior } = loadData();
-  const q = await classificationQuality();
+  const data = loadData();
+  const { train, clean, dev, prior } = data;
+  const q = await classificationQuality(true, data);
   console.log(
     `model trained in this run: ${q.trainRows} rows (train_segmented ${train.length} minus ` +
       `${train.length - clean.length} near copies of dev) and ${prior.length} taxonomy names ` +
@@ -140,32 +158,25 @@ async function main(): Promise<void> {
       `${c.padEnd(8, '　')}${pct(s.precision)} ${pct(s.recall)} ${pct(s.f1)} ${String(s.support).padStart(6)}`,
     );
   }
-  const rules = loadCategoryRules(defaultRulesPath(), q.model.classes);
-  const fairPipeline = new CategoryPipeline(q.model, rules);
-  const ruledScore = score(
-    dev.map((d) => d.label),
-    dev.map((d) => fairPipeline.classify(d.text, d.input).category),
-    q.model.classes,
+  const ruledScore = pipelineScore(
+    new CategoryPipeline(q.model, loadCategoryRules(defaultRulesPath(), q.model.classes)),
+    dev,
   );
   console.log(
     `(the same model with config/classify-rules.yaml, as the judge runs it: accuracy ${pct(ruledScore.accuracy)} %   macro-F1 ${pct(ruledScore.macroF1)} %)`,
   );
-  const once = await classificationQuality(true, false);
+  const once = devScore(q.model, dev, false);
   console.log(
     `(subject counted once, not ×${SUBJECT_WEIGHT}: accuracy ${pct(once.accuracy)} %   macro-F1 ${pct(once.macroF1)} %)`,
   );
-  const bare = await classificationQuality(false, false);
+  const bareModel = (await classificationQuality(false, data)).model;
+  const bare = devScore(bareModel, dev, false);
   console.log(
     `(subject once and no taxonomy names: accuracy ${pct(bare.accuracy)} %   macro-F1 ${pct(bare.macroF1)} %)`,
   );
 
-  const gold = dev.map((d) => d.label);
   const shipped = CategoryClassifier.fromFile(defaultModelPath());
-  const shippedScore = score(
-    gold,
-    dev.map((d) => shipped.classify(d.input).category),
-    shipped.classes,
-  );
+  const shippedScore = devScore(shipped, dev, true);
   console.log(
     `(shipped model, trained with dev: ${defaultModelPath()}): accuracy ${pct(shippedScore.accuracy)} %   macro-F1 ${pct(shippedScore.macroF1)} %`,
   );
@@ -173,24 +184,14 @@ async function main(): Promise<void> {
     shipped,
     loadCategoryRules(defaultRulesPath(), shipped.classes),
   );
-  const withRules = dev.map((d) => pipeline.classify(d.text, d.input));
-  const ruleScore = score(
-    gold,
-    withRules.map((r) => r.category),
-    shipped.classes,
-  );
-  const ruled = withRules.filter((r) => r.source === 'rule').length;
+  const ruleScore = pipelineScore(pipeline, dev);
   console.log(
-    `(shipped model + rules: accuracy ${pct(ruleScore.accuracy)} %   macro-F1 ${pct(ruleScore.macroF1)} %   ${ruled} decided by rules)`,
+    `(shipped model + rules: accuracy ${pct(ruleScore.accuracy)} %   macro-F1 ${pct(ruleScore.macroF1)} %   ${ruleScore.ruled} decided by rules)`,
   );
 
   // For reference only: trained on the whole file, dev's own texts included (not a fair score).
   const leaky = CategoryClassifier.fromJSON(trainCategoryModel(train, {}, prior).model);
-  const leakyScore = score(
-    gold,
-    dev.map((d) => leaky.classify(d.input).category),
-    leaky.classes,
-  );
+  const leakyScore = devScore(leaky, dev, true);
   console.log(
     `(contaminated reference, trained with dev's copies: accuracy ${pct(leakyScore.accuracy)} %   macro-F1 ${pct(leakyScore.macroF1)} %)`,
   );

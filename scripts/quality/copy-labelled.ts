@@ -11,7 +11,6 @@ import {
   categoryInput,
   CategoryClassifier,
   NEAR_COPY_SHARE,
-  nearCopies,
   trainCategoryModel,
   type LabelledText,
 } from '@app/classify';
@@ -29,7 +28,11 @@ interface CheckRow {
   label: string;
 }
 
-function checkSet(train: LabelledText[], devTexts: ReadonlySet<string>): CheckRow[] {
+/** The check rows, and which training rows are their copies (to train without). */
+function checkSet(
+  train: LabelledText[],
+  devTexts: ReadonlySet<string>,
+): { rows: CheckRow[]; copies: boolean[] } {
   const raw = new Map<string, string>();
   for (const file of UNLABELLED)
     for (const r of readJsonl<{ title?: string; text?: string }>(file)) {
@@ -38,20 +41,25 @@ function checkSet(train: LabelledText[], devTexts: ReadonlySet<string>): CheckRo
     }
   const texts = [...raw.keys()];
   // Each training row votes for the raw message it copies; the closest copy gives the label.
+  // A row is a copy exactly when its best raw message is close enough, and that message is then
+  // in the check set: the same test nearCopies would make against the check rows.
   const label = new Map<number, { share: number; label: string }>();
-  bestReferences(
+  const best = bestReferences(
     train.map((r) => r.text),
     texts,
-  ).forEach(({ index, share }, i) => {
-    if (index < 0 || share < NEAR_COPY_SHARE) return;
+  );
+  const copies = best.map(({ index, share }) => index >= 0 && share >= NEAR_COPY_SHARE);
+  best.forEach(({ index, share }, i) => {
+    if (!copies[i]) return;
     const current = label.get(index);
     if (!current || current.share < share)
       label.set(index, { share, label: train[i]?.label ?? '' });
   });
-  return [...label].map(([index, { label: l }]) => {
+  const rows = [...label].map(([index, { label: l }]) => {
     const text = texts[index] ?? '';
     return { text, input: categoryInput(text, raw.get(text) ?? ''), label: l };
   });
+  return { rows, copies };
 }
 
 export interface CopyLabelledCheck {
@@ -69,11 +77,7 @@ export function copyLabelledCheck(
   devTexts: ReadonlySet<string>,
   prior: LabelledText[],
 ): CopyLabelledCheck {
-  const rows = checkSet(train, devTexts);
-  const copies = nearCopies(
-    train.map((r) => r.text),
-    rows.map((r) => r.text),
-  );
+  const { rows, copies } = checkSet(train, devTexts);
   const clean = train.filter((_, i) => !copies[i]);
   const gold = rows.map((r) => r.label);
   const shipped = CategoryClassifier.fromJSON(trainCategoryModel(clean, {}, prior).model);
