@@ -192,8 +192,8 @@ export class LmdbDedupStore implements DedupStore {
       const s = this.openTx();
       const tx: DedupTx = {
         getVerdict: (id) => Promise.resolve(s.getVerdict(id)),
-        // The synchronous view reuses its lists; an asynchronous caller may hold them longer.
-        getBuckets: (keys, cap) => Promise.resolve(s.getBuckets(keys, cap).map((l) => l.slice())),
+        // Fresh lists, not the synchronous view's reused ones: an asynchronous caller may hold them.
+        getBuckets: (keys, cap) => Promise.resolve(keys.map((k) => this.index.list(k, cap))),
         getRecords: (seqs, keep) => Promise.resolve(s.getRecords(seqs, keep)),
         getCluster: (id) => Promise.resolve(s.getCluster(id)),
         nextSeq: () => Promise.resolve(s.nextSeq()),
