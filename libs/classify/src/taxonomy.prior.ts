@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { matchText } from '@app/text';
 import type { LabelledText } from './category.trainer';
+import { readJsonLines } from './json-lines';
 
 /** One row of the three-level category taxonomy (level1 is the class the model predicts). */
 export interface TaxonomyEntry {
@@ -11,22 +11,16 @@ export interface TaxonomyEntry {
 
 /** Reads taxonomy JSON Lines (`{"level1","level2","level3"}` per line); errors name the line. */
 export function readTaxonomy(path: string): TaxonomyEntry[] {
-  const entries: TaxonomyEntry[] = [];
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      if (line.trim() === '') return;
-      const row = JSON.parse(line) as Record<string, unknown>;
-      for (const field of ['level1', 'level2', 'level3'] as const)
-        if (typeof row[field] !== 'string')
-          throw new Error(`${path}:${i + 1}: field ${field} is not a string`);
-      entries.push({
-        level1: row.level1 as string,
-        level2: row.level2 as string,
-        level3: row.level3 as string,
-      });
-    });
-  return entries;
+  return readJsonLines(path).map(({ row, line }) => {
+    for (const field of ['level1', 'level2', 'level3'] as const)
+      if (typeof row[field] !== 'string')
+        throw new Error(`${path}:${line}: field ${field} is not a string`);
+    return {
+      level1: row.level1 as string,
+      level2: row.level2 as string,
+      level3: row.level3 as string,
+    };
+  });
 }
 
 /** Catch-all names say nothing about the class. */

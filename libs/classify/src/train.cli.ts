@@ -18,19 +18,13 @@ import { TERM_WEIGHTINGS, type TermWeighting } from './feature.vector';
 import { readLabelled } from './labelled.reader';
 import { nearCopies } from './overlap.filter';
 import { readTaxonomy, taxonomyDocuments } from './taxonomy.prior';
-import { readFileSync } from 'node:fs';
+import { readJsonLines } from './json-lines';
 import { matchText } from '@app/text';
 
 function readTexts(path: string): string[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .map((r) =>
-      matchText(
-        [r.title, r.text, r.text_segmented].filter((x) => typeof x === 'string').join('\n'),
-      ),
-    );
+  return readJsonLines(path).map(({ row: r }) =>
+    matchText([r.title, r.text, r.text_segmented].filter((x) => typeof x === 'string').join('\n')),
+  );
 }
 
 function main(): void {
