@@ -1,10 +1,19 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { isValidResidentId } from '@app/identity';
 
 export interface IdentityFacts {
   phone: string | null;
   email: string | null;
   idNumber: string | null;
+}
+
+let cachedKey: { secret: string; key: KeyObject } | undefined;
+
+/** The secret as a KeyObject, made once: a string secret is re-imported by every createHmac. */
+function secretKey(secret: string): KeyObject {
+  if (cachedKey?.secret !== secret)
+    cachedKey = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+  return cachedKey.key;
 }
 
 /**
@@ -24,5 +33,5 @@ export function identityKey(facts: IdentityFacts, secret: string): string | null
           ? `email:${facts.email.toLowerCase()}`
           : null;
   if (basis === null) return null;
-  return createHmac('sha256', secret).update(basis, 'utf8').digest('hex').slice(0, 32);
+  return createHmac('sha256', secretKey(secret)).update(basis, 'utf8').digest('hex').slice(0, 32);
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js';
 import {
   PETITION_EVENT_SCHEMA,
@@ -15,7 +15,8 @@ export type PetitionEventBase = Omit<PetitionEvent, keyof Judgement>;
 
 /** A UUID (v4 layout) derived from a string, so a retried normalisation yields the same eventId. */
 export function deterministicUuid(seed: string): string {
-  const h = createHash('sha256').update(seed).digest();
+  // One-shot hash: half the cost of createHash().update().digest() for a short seed.
+  const h = hash('sha256', seed, 'buffer');
   h[6] = ((h[6] ?? 0) & 0x0f) | 0x40;
   h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');

@@ -1,0 +1,46 @@
+import { createHash, createHmac } from 'node:crypto';
+import { identityKey } from './identity-key';
+import { deterministicUuid } from './petition-normalizer';
+
+/** The definition, written out with a string secret and no caching. */
+function reference(basis: string, secret: string): string {
+  return createHmac('sha256', secret).update(basis, 'utf8').digest('hex').slice(0, 32);
+}
+
+const none = { phone: null, email: null, idNumber: null };
+
+describe('identityKey', () => {
+  it('is the HMAC of the strongest identifier, whatever the channel gave beside it', () => {
+    const phone = '+8613800138000';
+    expect(identityKey({ ...none, phone }, 's1')).toBe(reference(`phone:${phone}`, 's1'));
+    expect(identityKey({ ...none, phone, email: 'A@B.cn' }, 's1')).toBe(
+      reference(`phone:${phone}`, 's1'),
+    );
+    expect(identityKey({ ...none, email: 'A@B.cn' }, 's1')).toBe(reference('email:a@b.cn', 's1'));
+    expect(identityKey(none, 's1')).toBeNull();
+  });
+
+  it('follows a change of secret (the key object is cached per secret)', () => {
+    const facts = { ...none, phone: '+8613800138000' };
+    const first = identityKey(facts, 'secret-one');
+    const second = identityKey(facts, 'secret-two');
+    expect(second).not.toBe(first);
+    expect(second).toBe(reference('phone:+8613800138000', 'secret-two'));
+    expect(identityKey(facts, 'secret-one')).toBe(first);
+    expect(identityKey(facts, '')).toBe(reference('phone:+8613800138000', ''));
+  });
+});
+
+describe('deterministicUuid', () => {
+  it('is SHA-256 of the seed laid out as a v4 UUID', () => {
+    const seed = 'sms:twilio:SM123|petition.received|1';
+    const h = createHash('sha256').update(seed).digest();
+    h[6] = ((h[6] ?? 0) & 0x0f) | 0x40;
+    h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
+    const hex = h.subarray(0, 16).toString('hex');
+    const uuid = deterministicUuid(seed);
+    expect(uuid.replace(/-/g, '')).toBe(hex);
+    expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deterministicUuid(`${seed}x`)).not.toBe(uuid);
+  });
+});
