@@ -86,6 +86,18 @@ describe('toE164 cache', () => {
     expect(phoneCacheSize()).toBe(size);
   });
 
+  it('fills up to the bound again after a clear, evicting nothing early', () => {
+    const numbers = Array.from({ length: PHONE_CACHE_SIZE }, (_, n) => `139${10_000_000 + n}`);
+    for (const raw of numbers.slice(0, 100)) toE164(raw);
+    clearPhoneCache();
+    // The same 100 again, backwards, then the rest: none may push out an entry added since.
+    const again = [...numbers.slice(0, 100).reverse(), ...numbers.slice(100)];
+    for (const raw of again) toE164(raw);
+    expect(phoneCacheSize()).toBe(PHONE_CACHE_SIZE);
+    toE164('13800138000');
+    expect(phoneCacheSize()).toBe(PHONE_CACHE_SIZE);
+  });
+
   it('does not hold long inputs', () => {
     const long = `${' '.repeat(40)}+8613800138000`;
     expect(toE164(long)).toBe('+8613800138000');
