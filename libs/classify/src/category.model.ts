@@ -222,6 +222,8 @@ export class CategoryClassifier {
   /** bias / temperature. */
   private readonly bias: Float64Array;
   private readonly logits: Float64Array;
+  /** Row offsets of the current text's n-grams (8-lane path), reused across calls. */
+  private bases = new Int32Array(4096);
   private readonly shift: number;
   private readonly minN: number;
   private readonly maxN: number;
@@ -279,6 +281,10 @@ export class CategoryClassifier {
     let occurrences = 0;
     const lanes = this.lanes;
     if (lanes) {
+      // Buckets first (one hashing pass, into a reused buffer), then the rows: the adding loop is
+      // the same for every n-gram range.
+      occurrences = minN === 1 && maxN === 2 ? this.bigramBases(text) : this.ngramBases(text);
+      const bases = this.bases;
       // Eight named accumulators stay in registers; an array would be a store per n-gram.
       let a0 = 0,
         a1 = 0,
@@ -288,57 +294,16 @@ export class CategoryClassifier {
         a5 = 0,
         a6 = 0,
         a7 = 0;
-      if (minN === 1 && maxN === 2) {
-        // The shipped model's 1–2-grams, unrolled: the unigram's FNV step is the bigram's first,
-        // so each unit is hashed once and there is no inner loop (a third less time per call).
-        // The buckets are ngramBucket's (salt of the order, then the multiply-shift).
-        let previous = 0;
-        for (let i = 0; i < len; i++) {
-          const h = Math.imul(FNV_OFFSET ^ text.charCodeAt(i), FNV_PRIME);
-          let g = h ^ SALT_1;
-          let base = (Math.imul(g ^ (g >>> 15), BUCKET_MIX) >>> shift) << 3;
-          a0 += lanes[base] ?? 0;
-          a1 += lanes[base + 1] ?? 0;
-          a2 += lanes[base + 2] ?? 0;
-          a3 += lanes[base + 3] ?? 0;
-          a4 += lanes[base + 4] ?? 0;
-          a5 += lanes[base + 5] ?? 0;
-          a6 += lanes[base + 6] ?? 0;
-          a7 += lanes[base + 7] ?? 0;
-          if (i > 0) {
-            g = Math.imul(previous ^ text.charCodeAt(i), FNV_PRIME) ^ SALT_2;
-            base = (Math.imul(g ^ (g >>> 15), BUCKET_MIX) >>> shift) << 3;
-            a0 += lanes[base] ?? 0;
-            a1 += lanes[base + 1] ?? 0;
-            a2 += lanes[base + 2] ?? 0;
-            a3 += lanes[base + 3] ?? 0;
-            a4 += lanes[base + 4] ?? 0;
-            a5 += lanes[base + 5] ?? 0;
-            a6 += lanes[base + 6] ?? 0;
-            a7 += lanes[base + 7] ?? 0;
-          }
-          previous = h;
-        }
-        occurrences = len > 0 ? 2 * len - 1 : 0;
-      } else {
-        for (let i = 0; i < len; i++) {
-          let h = FNV_OFFSET;
-          const last = maxN < len - i ? maxN : len - i;
-          for (let n = 1; n <= last; n++) {
-            h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
-            if (n < minN) continue;
-            const base = ngramBucket(h, n, shift) << 3;
-            a0 += lanes[base] ?? 0;
-            a1 += lanes[base + 1] ?? 0;
-            a2 += lanes[base + 2] ?? 0;
-            a3 += lanes[base + 3] ?? 0;
-            a4 += lanes[base + 4] ?? 0;
-            a5 += lanes[base + 5] ?? 0;
-            a6 += lanes[base + 6] ?? 0;
-            a7 += lanes[base + 7] ?? 0;
-            occurrences++;
-          }
-        }
+      for (let j = 0; j < occurrences; j++) {
+        const base = bases[j] ?? 0;
+        a0 += lanes[base] ?? 0;
+        a1 += lanes[base + 1] ?? 0;
+        a2 += lanes[base + 2] ?? 0;
+        a3 += lanes[base + 3] ?? 0;
+        a4 += lanes[base + 4] ?? 0;
+        a5 += lanes[base + 5] ?? 0;
+        a6 += lanes[base + 6] ?? 0;
+        a7 += lanes[base + 7] ?? 0;
       }
       const scale = this.laneScale;
       logits[0] = a0 * scale;
@@ -366,6 +331,55 @@ export class CategoryClassifier {
     const inv = occurrences > 0 ? 1 / Math.sqrt(occurrences) : 0;
     for (let c = 0; c < k; c++) logits[c] = (logits[c] ?? 0) * inv + (bias[c] ?? 0);
     return logits;
+  }
+
+  /** `this.bases` with room for every n-gram of a text of `len` units. */
+  private basesFor(len: number): Int32Array {
+    const needed = len * (this.maxN - this.minN + 1);
+    if (this.bases.length < needed) this.bases = new Int32Array(needed * 2);
+    return this.bases;
+  }
+
+  /**
+   * Row offsets (bucket × 8) of the 1–2-grams of `text` into `this.bases`; returns their count.
+   * The shipped model's range, unrolled: the unigram's FNV step is the bigram's first, so each
+   * unit is hashed once and there is no inner loop. Buckets are ngramBucket's (the order's salt,
+   * then the multiply-shift).
+   */
+  private bigramBases(text: string): number {
+    const len = text.length;
+    const bases = this.basesFor(len);
+    const shift = this.shift;
+    let count = 0;
+    let previous = 0;
+    for (let i = 0; i < len; i++) {
+      const h = Math.imul(FNV_OFFSET ^ text.charCodeAt(i), FNV_PRIME);
+      let g = h ^ SALT_1;
+      bases[count++] = (Math.imul(g ^ (g >>> 15), BUCKET_MIX) >>> shift) << 3;
+      if (i > 0) {
+        g = Math.imul(previous ^ text.charCodeAt(i), FNV_PRIME) ^ SALT_2;
+        bases[count++] = (Math.imul(g ^ (g >>> 15), BUCKET_MIX) >>> shift) << 3;
+      }
+      previous = h;
+    }
+    return count;
+  }
+
+  /** Row offsets of every minN–maxN-gram of `text` into `this.bases`; returns their count. */
+  private ngramBases(text: string): number {
+    const len = text.length;
+    const bases = this.basesFor(len);
+    const { shift, minN, maxN } = this;
+    let count = 0;
+    for (let i = 0; i < len; i++) {
+      let h = FNV_OFFSET;
+      const last = maxN < len - i ? maxN : len - i;
+      for (let n = 1; n <= last; n++) {
+        h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
+        if (n >= minN) bases[count++] = ngramBucket(h, n, shift) << 3;
+      }
+    }
+    return count;
   }
 
   /** 'log' and 'binary' models: the trainer's document vector, then a dot product. */
