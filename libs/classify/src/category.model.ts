@@ -222,8 +222,8 @@ export class CategoryClassifier {
   /** bias / temperature. */
   private readonly bias: Float64Array;
   private readonly logits: Float64Array;
-  /** Row offsets of the current text's n-grams (8-lane path), reused across calls. */
-  private bases = new Int32Array(4096);
+  /** Buckets of the current text's n-grams ('tf-len' models), reused across calls. */
+  private buckets = new Int32Array(4096);
   private readonly shift: number;
   private readonly minN: number;
   private readonly maxN: number;
@@ -271,20 +271,18 @@ export class CategoryClassifier {
   /**
    * Per-class logits, temperature applied, into the reused `this.logits`. For 'tf-len' models
    * one pass over the char codes hashes each n-gram (same hash as forEachNgramBucket, inlined)
-   * and adds its weight row: no strings, no per-bucket counts, no allocation.
+   * into a reused buffer, then each bucket's weight row is added: no strings, no per-bucket
+   * counts, no allocation (but growing the buffer for a longer text than any before).
    */
   private computeLogits(text: string): Float64Array {
     const { logits, bias, k } = this;
     if (this.features) return this.sparseLogits(text);
-    const { weights, shift, minN, maxN } = this;
-    const len = text.length;
-    let occurrences = 0;
+    const { weights, minN, maxN } = this;
+    const occurrences =
+      minN === 1 && maxN === 2 ? this.bigramBuckets(text) : this.ngramBuckets(text);
+    const buckets = this.buckets;
     const lanes = this.lanes;
     if (lanes) {
-      // Buckets first (one hashing pass, into a reused buffer), then the rows: the adding loop is
-      // the same for every n-gram range.
-      occurrences = minN === 1 && maxN === 2 ? this.bigramBases(text) : this.ngramBases(text);
-      const bases = this.bases;
       // Eight named accumulators stay in registers; an array would be a store per n-gram.
       let a0 = 0,
         a1 = 0,
@@ -295,7 +293,7 @@ export class CategoryClassifier {
         a6 = 0,
         a7 = 0;
       for (let j = 0; j < occurrences; j++) {
-        const base = bases[j] ?? 0;
+        const base = (buckets[j] ?? 0) << 3;
         a0 += lanes[base] ?? 0;
         a1 += lanes[base + 1] ?? 0;
         a2 += lanes[base + 2] ?? 0;
@@ -316,16 +314,9 @@ export class CategoryClassifier {
       logits[7] = a7 * scale;
     } else {
       logits.fill(0);
-      for (let i = 0; i < len; i++) {
-        let h = FNV_OFFSET;
-        const last = maxN < len - i ? maxN : len - i;
-        for (let n = 1; n <= last; n++) {
-          h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
-          if (n < minN) continue;
-          const base = ngramBucket(h, n, shift) * k;
-          for (let c = 0; c < k; c++) logits[c] = (logits[c] ?? 0) + (weights[base + c] ?? 0);
-          occurrences++;
-        }
+      for (let j = 0; j < occurrences; j++) {
+        const base = (buckets[j] ?? 0) * k;
+        for (let c = 0; c < k; c++) logits[c] = (logits[c] ?? 0) + (weights[base + c] ?? 0);
       }
     }
     const inv = occurrences > 0 ? 1 / Math.sqrt(occurrences) : 0;
@@ -333,42 +324,42 @@ export class CategoryClassifier {
     return logits;
   }
 
-  /** `this.bases` with room for every n-gram of a text of `len` units. */
-  private basesFor(len: number): Int32Array {
+  /** `this.buckets` with room for every n-gram of a text of `len` units. */
+  private bucketsFor(len: number): Int32Array {
     const needed = len * (this.maxN - this.minN + 1);
-    if (this.bases.length < needed) this.bases = new Int32Array(needed * 2);
-    return this.bases;
+    if (this.buckets.length < needed) this.buckets = new Int32Array(needed * 2);
+    return this.buckets;
   }
 
   /**
-   * Row offsets (bucket × 8) of the 1–2-grams of `text` into `this.bases`; returns their count.
+   * Buckets of the 1–2-grams of `text` into `this.buckets`; returns their count.
    * The shipped model's range, unrolled: the unigram's FNV step is the bigram's first, so each
    * unit is hashed once and there is no inner loop. Buckets are ngramBucket's (the order's salt,
    * then the multiply-shift).
    */
-  private bigramBases(text: string): number {
+  private bigramBuckets(text: string): number {
     const len = text.length;
-    const bases = this.basesFor(len);
+    const buckets = this.bucketsFor(len);
     const shift = this.shift;
     let count = 0;
     let previous = 0;
     for (let i = 0; i < len; i++) {
       const h = Math.imul(FNV_OFFSET ^ text.charCodeAt(i), FNV_PRIME);
       let g = h ^ SALT_1;
-      bases[count++] = (Math.imul(g ^ (g >>> 15), BUCKET_MIX) >>> shift) << 3;
+      buckets[count++] = Math.imul(g ^ (g >>> 15), BUCKET_MIX) >>> shift;
       if (i > 0) {
         g = Math.imul(previous ^ text.charCodeAt(i), FNV_PRIME) ^ SALT_2;
-        bases[count++] = (Math.imul(g ^ (g >>> 15), BUCKET_MIX) >>> shift) << 3;
+        buckets[count++] = Math.imul(g ^ (g >>> 15), BUCKET_MIX) >>> shift;
       }
       previous = h;
     }
     return count;
   }
 
-  /** Row offsets of every minN–maxN-gram of `text` into `this.bases`; returns their count. */
-  private ngramBases(text: string): number {
+  /** Buckets of every minN–maxN-gram of `text` into `this.buckets`; returns their count. */
+  private ngramBuckets(text: string): number {
     const len = text.length;
-    const bases = this.basesFor(len);
+    const buckets = this.bucketsFor(len);
     const { shift, minN, maxN } = this;
     let count = 0;
     for (let i = 0; i < len; i++) {
@@ -376,7 +367,7 @@ export class CategoryClassifier {
       const last = maxN < len - i ? maxN : len - i;
       for (let n = 1; n <= last; n++) {
         h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
-        if (n >= minN) bases[count++] = ngramBucket(h, n, shift) << 3;
+        if (n >= minN) buckets[count++] = ngramBucket(h, n, shift);
       }
     }
     return count;
