@@ -16,8 +16,9 @@ import { judgementStepThroughput, judgementThroughput } from '../../bench/lib/ju
 import type { JudgementThroughput } from '../../bench/lib/judgement';
 import { loadMessages } from '../../bench/lib/data';
 
+const f0 = (x: number): string => Math.round(x).toLocaleString('en-US');
+
 function line(label: string, r: JudgementThroughput): string {
-  const f0 = (x: number): string => Math.round(x).toLocaleString('en-US');
   return (
     `${label}: ${f0(r.perCpuSecond)} petitions per CPU-second ` +
     `(${f0(r.perSecond)}/s wall, ${r.usPerRecord.toFixed(0)} µs each; ` +
@@ -40,7 +41,6 @@ async function report(measure: Measure): Promise<void> {
   for (const [size, list] of runs) {
     const sorted = [...list].sort((a, b) => a.perCpuSecond - b.perCpuSecond);
     const median = sorted[Math.floor(sorted.length / 2)] as JudgementThroughput;
-    const f0 = (x: number): string => Math.round(x).toLocaleString('en-US');
     const range = `${f0(sorted[0]?.perCpuSecond ?? 0)}–${f0(sorted[sorted.length - 1]?.perCpuSecond ?? 0)}`;
     console.log(
       `${line(`  batch ${String(size).padStart(3)}`, median)} median of ${list.length} runs, range ${range}`,

@@ -65,9 +65,9 @@ function parseE164(raw: string, defaultRegion: CountryCode): string | null {
 
 /**
  * What libphonenumber-js/max says of an NFKC-normalised, trimmed input: the answer for every
- * input the fast path does not take (exported so a comparison can call the library directly).
+ * input the fast path does not take.
  */
-export function libphonenumberE164(cleaned: string, defaultRegion: CountryCode): string | null {
+function libphonenumberE164(cleaned: string, defaultRegion: CountryCode): string | null {
   const parsed = parsePhoneNumberFromString(cleaned, defaultRegion);
   return parsed?.isValid() ? parsed.number : null;
 }
