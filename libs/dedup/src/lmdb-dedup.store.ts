@@ -1,5 +1,6 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { BucketIndex } from './bucket-index';
+import { IdLog } from './id-log';
 import { recordIndexKeys } from './record-index-keys';
 import { FINGERPRINT_FORMAT } from './min-hash.fingerprint';
 import {
@@ -47,9 +48,12 @@ interface Claim {
 
 const DAY_MS = 86_400_000;
 
-/** A judgement's view: writes queued for the LMDB commit, and the last seq it handed out. */
+/**
+ * A judgement's view: writes queued for the LMDB commit (each returns what to do in memory once
+ * it has committed, if anything), and the last seq it handed out.
+ */
 interface LmdbTx extends SyncDedupTx {
-  writes: (() => void)[];
+  writes: (() => (() => void) | void)[];
   lastSeq(): number;
 }
 
@@ -66,8 +70,8 @@ interface LmdbTx extends SyncDedupTx {
 export class LmdbDedupStore implements DedupStore {
   private readonly root: RootDatabase;
   private readonly records: Database<Buffer, number>;
-  private readonly clusters: Database<string, string>;
-  private readonly verdicts: Database<string, string>;
+  private readonly clusters: IdLog<ClusterState>;
+  private readonly verdicts: IdLog<DedupVerdict>;
   private readonly claims: Database<Claim, string>;
   private readonly meta: Database<number, string>;
   private index = new BucketIndex();
@@ -90,8 +94,10 @@ export class LmdbDedupStore implements DedupStore {
       keyEncoding: 'uint32',
       encoding: 'binary',
     });
-    this.clusters = this.root.openDB<string, string>({ name: 'clusters', encoding: 'string' });
-    this.verdicts = this.root.openDB<string, string>({ name: 'verdicts', encoding: 'string' });
+    const log = (name: string) =>
+      this.root.openDB<string, number>({ name, keyEncoding: 'uint32', encoding: 'string' });
+    this.clusters = new IdLog(log('cluster-log'), encodeCluster, decodeCluster);
+    this.verdicts = new IdLog(log('verdict-log'), encodeVerdict, decodeVerdict);
     this.claims = this.root.openDB<Claim, string>({ name: 'claims', encoding: 'msgpack' });
     this.meta = this.root.openDB<number, string>({ name: 'meta', encoding: 'msgpack' });
     this.seq = this.meta.get('seq') ?? 0;
@@ -103,6 +109,32 @@ export class LmdbDedupStore implements DedupStore {
     }
     this.horizonMs = (options.indexHorizonDays ?? 400) * DAY_MS;
     this.rebuildIndex();
+    try {
+      this.migrateKeyedTables();
+    } catch (err) {
+      void this.root.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Stores written before the logs kept verdicts and clusters in tables keyed by id ('verdicts',
+   * 'clusters'): their entries move into the logs once, in one transaction, and the old tables
+   * are emptied. A failed copy commits nothing and the store does not open.
+   */
+  private migrateKeyedTables(): void {
+    const old = ['verdicts', 'clusters'].map((name) =>
+      this.root.openDB<string, string>({ name, encoding: 'string' }),
+    );
+    const [verdicts, clusters] = old as [Database<string, string>, Database<string, string>];
+    if (old.every((db) => db.getKeysCount({ limit: 1 }) === 0)) return;
+    this.root.transactionSync(() => {
+      for (const { key, value } of verdicts.getRange()) this.verdicts.appendNow(key, value);
+      for (const { key, value } of clusters.getRange()) this.clusters.appendNow(key, value);
+    });
+    // After the copy has committed. Interrupted in between, the next open copies again: the same
+    // values appended once more, and the newest entry of an id is what counts.
+    for (const db of old) db.clearSync();
   }
 
   /**
@@ -127,6 +159,8 @@ export class LmdbDedupStore implements DedupStore {
    * seq order, from scratch.
    */
   private rebuildIndex(): void {
+    this.verdicts.rebuild();
+    this.clusters.rebuild();
     this.index = new BucketIndex();
     this.columns = new RecordColumns();
     let newest = -Infinity;
@@ -153,7 +187,7 @@ export class LmdbDedupStore implements DedupStore {
   usedBytes(): number {
     let pages = 0;
     let pageSize = 4096;
-    for (const db of [this.records, this.clusters, this.verdicts, this.claims, this.meta]) {
+    for (const db of [this.records, this.clusters.db, this.verdicts.db, this.claims, this.meta]) {
       const s = db.getStats() as Record<string, number>;
       pageSize = s.pageSize ?? pageSize;
       pages += (s.treeBranchPageCount ?? 0) + (s.treeLeafPageCount ?? 0) + (s.overflowPages ?? 0);
@@ -161,9 +195,11 @@ export class LmdbDedupStore implements DedupStore {
     return pages * pageSize;
   }
 
-  /** Memory held in typed arrays: the bucket index (entries and slots) and the record columns. */
+  /** Memory held in typed arrays: bucket index, record columns, verdict and cluster indexes. */
   indexBytes(): number {
-    return this.index.bytes + this.columns.bytes;
+    return (
+      this.index.bytes + this.columns.bytes + this.verdicts.indexBytes + this.clusters.indexBytes
+    );
   }
 
   /**
@@ -228,10 +264,7 @@ export class LmdbDedupStore implements DedupStore {
       writes,
       lastSeq: () => seq,
       getVerdict: (id) => {
-        const mine = own.verdicts.get(id);
-        if (mine) return mine;
-        const v = this.verdicts.get(id);
-        return v === undefined ? null : decodeVerdict(v);
+        return own.verdicts.get(id) ?? this.verdicts.get(id);
       },
       // Lists are overwritten by the next call (the engine reads them before its next lookup).
       getBuckets: (keys, cap) => {
@@ -251,10 +284,7 @@ export class LmdbDedupStore implements DedupStore {
             : null;
         }),
       getCluster: (id) => {
-        const mine = own.clusters.get(id);
-        if (mine) return mine;
-        const c = this.clusters.get(id);
-        return c === undefined ? null : decodeCluster(c);
+        return own.clusters.get(id) ?? this.clusters.get(id);
       },
       nextSeq: () => ++seq,
       putRecord: (s, bytes) => {
@@ -266,15 +296,19 @@ export class LmdbDedupStore implements DedupStore {
       pushBuckets: (keys, s) => {
         for (const k of keys) this.index.push(k, s);
       },
+      // Later puts of one cluster in this transaction supersede earlier ones: only the last is
+      // appended.
       putCluster: (state) => {
+        if (!own.clusters.has(state.clusterId))
+          writes.push(() => {
+            const last = own.clusters.get(state.clusterId) as ClusterState;
+            return this.clusters.append(last.clusterId, last);
+          });
         own.clusters.set(state.clusterId, state);
-        const c = encodeCluster(state);
-        writes.push(() => void this.clusters.put(state.clusterId, c));
       },
       putVerdict: (id, verdict) => {
         own.verdicts.set(id, verdict);
-        const v = encodeVerdict(verdict);
-        writes.push(() => void this.verdicts.put(id, v));
+        writes.push(() => this.verdicts.append(id, verdict));
       },
     };
   }
@@ -282,15 +316,20 @@ export class LmdbDedupStore implements DedupStore {
   private async commit(tx: LmdbTx): Promise<void> {
     if (tx.writes.length === 0) return;
     const seq = tx.lastSeq();
+    const committed: (() => void)[] = [];
     try {
       await this.root.transaction(() => {
-        for (const w of tx.writes) w();
+        for (const w of tx.writes) {
+          const then = w();
+          if (then) committed.push(then);
+        }
         if (seq !== this.seq) void this.meta.put('seq', seq);
       });
     } catch (err) {
       this.rebuildIndex();
       throw err;
     }
+    for (const then of committed) then();
     this.seq = seq;
   }
 
