@@ -32,7 +32,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-node dist/apps/normalizer/apps/normalizer/src/main.js &
+# A larger young generation for the judgement's short-lived allocations: fewer scavenges, fewer
+# objects promoted (about +5 % judgements per CPU-second in scripts/quality/judgement.ts).
+# shellcheck disable=SC2046 # the flags are words
+node $(cat config/normalizer.node-flags) dist/apps/normalizer/apps/normalizer/src/main.js &
 pids+=($!)
 node dist/apps/gateway/apps/gateway/src/main.js &
 pids+=($!)

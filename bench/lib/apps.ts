@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { normalizerNodeFlags } from './node-flags';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -99,6 +100,7 @@ export class Apps {
       );
       env = { ...env, BENCH_CPU_PROFILE: profile, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') };
     }
+    if (name === 'normalizer') args.unshift(...normalizerNodeFlags());
     const child = spawn(process.execPath, [...args, MAIN[name]], {
       cwd: ROOT,
       env,

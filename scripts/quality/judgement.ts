@@ -15,6 +15,7 @@
 import { judgementStepThroughput, judgementThroughput } from '../../bench/lib/judgement';
 import type { JudgementThroughput } from '../../bench/lib/judgement';
 import { loadMessages } from '../../bench/lib/data';
+import { normalizerNodeFlags } from '../../bench/lib/node-flags';
 
 const f0 = (x: number): string => Math.round(x).toLocaleString('en-US');
 
@@ -50,6 +51,13 @@ async function report(measure: Measure): Promise<void> {
 
 async function main(): Promise<void> {
   const messages = loadMessages();
+  const flags = normalizerNodeFlags();
+  const missing = flags.filter((f) => !process.execArgv.includes(f));
+  console.log(
+    missing.length === 0
+      ? `node ${process.version} with the normalizer's flags: ${flags.join(' ')}`
+      : `node ${process.version} WITHOUT the normalizer's flags ${missing.join(' ')} (run it through npm run quality): figures are of another process`,
+  );
   // Warm-up: JIT and page cache, not counted.
   await judgementStepThroughput(messages, 'durable', 3000, 10, 500);
   await judgementStepThroughput(messages, 'durable', 20_000, 20, 500);
