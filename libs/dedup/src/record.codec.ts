@@ -64,48 +64,14 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
   return buf;
 }
 
+/** The whole record: its head (decodeRecordHead), signature and entities. */
 export function decodeRecord(buf: Uint8Array): PetitionRecord {
+  const head = decodeRecordHead(buf);
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  checkVersion(b);
-  let o = 1;
-  const receivedAt = b.readDoubleBE(o);
-  o += 8;
-  const seq = b.readUInt32BE(o);
-  o += 4;
-  const flags = b.readUInt8(o);
-  o += 1;
-  let identity: string | null = null;
-  if (flags & HAS_IDENTITY) {
-    identity = b.toString('hex', o, o + 8);
-    o += 8;
-  }
+  const at = signatureAt(b);
   const signature = new Uint16Array(MINHASH_SIZE);
-  for (let k = 0; k < MINHASH_SIZE; k++, o += 2) signature[k] = b.readUInt16BE(o);
-  const shingleCount = b.readUInt16BE(o);
-  const n = b.readUInt8(o + 2);
-  o += 3;
-  const entities: number[] = [];
-  for (let i = 0; i < n; i++, o += 4) entities.push(b.readUInt32BE(o));
-  const readStr = (): string => {
-    const len = b.readUInt16BE(o);
-    const s = b.toString('utf8', o + 2, o + 2 + len);
-    o += 2 + len;
-    return s;
-  };
-  const petitionId = readStr();
-  const cluster = readStr();
-  const locality = flags & HAS_LOCALITY ? readStr() : null;
-  return {
-    seq,
-    petitionId,
-    identity,
-    locality,
-    receivedAt,
-    clusterId: cluster === '' ? petitionId : cluster,
-    signature,
-    shingleCount,
-    entities,
-  };
+  for (let k = 0; k < MINHASH_SIZE; k++) signature[k] = b.readUInt16BE(at + k * 2);
+  return { ...head, signature, entities: recordEntities(b) };
 }
 
 function checkVersion(buf: Uint8Array): void {
