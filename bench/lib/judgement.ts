@@ -14,7 +14,10 @@ import {
 import { DedupEngine, LmdbDedupStore } from '@app/dedup';
 import { loadRoutingConfig, routePetition } from '@app/routing';
 import { detectScript, matchText } from '@app/text';
-import { PetitionJudge } from '../../apps/normalizer/src/pipeline/petition-judge';
+import {
+  PetitionJudge,
+  type PetitionJudgeDeps,
+} from '../../apps/normalizer/src/pipeline/petition-judge';
 import { buildPetitionEvent } from '../../apps/normalizer/src/pipeline/petition-normalizer';
 import { RawRecordProcessor } from '../../apps/normalizer/src/pipeline/raw-record-processor';
 import { LmdbClaimStore } from '../../apps/normalizer/src/state/claim-store';
@@ -53,13 +56,25 @@ function rawOf(m: Message, n: number, runId: string, at: Date): RawPetition {
   };
 }
 
-function buildJudge(
-  dedupDir: string,
+interface BenchJudge {
+  judge: PetitionJudge;
+  deps: PetitionJudgeDeps;
+  /** A fresh temporary directory, removed after the run. */
+  dir: string;
+}
+
+/**
+ * Runs `run` with a judge built from the shipped model and config over a fresh LMDB dedup store in
+ * a temporary directory; closes the store and removes the directory afterwards.
+ */
+async function withBenchJudge<T>(
   noSync: boolean,
-): { judge: PetitionJudge; store: LmdbDedupStore } {
+  run: (bench: BenchJudge) => Promise<T>,
+): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-judge-'));
   const configDir = join(ROOT, 'config');
-  const store = new LmdbDedupStore({ path: dedupDir, noSync });
-  const judge = new PetitionJudge({
+  const store = new LmdbDedupStore({ path: join(dir, 'dedup'), noSync });
+  const deps: PetitionJudgeDeps = {
     category: CategoryPipeline.fromFiles(
       join(ROOT, 'libs/classify/model/category-model.json'),
       join(configDir, 'classify-rules.yaml'),
@@ -71,8 +86,13 @@ function buildJudge(
       alertSize: 5,
       alertWindowDays: 7,
     }),
-  });
-  return { judge, store };
+  };
+  try {
+    return await run({ judge: new PetitionJudge(deps), deps, dir });
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface JudgementThroughput {
@@ -151,28 +171,28 @@ export async function judgementThroughput(
   maxSeconds: number,
   batchSize = 500,
 ): Promise<JudgementThroughput> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-judge-'));
-  const { judge, store } = buildJudge(join(dir, 'dedup'), mode === 'noSync');
-  const replay = new ReplayStore(join(dir, 'replay'));
-  const claims = new LmdbClaimStore(replay);
-  const processor = new RawRecordProcessor(OPTIONS, topicNames('bench.'), claims, judge);
-  const base = Date.UTC(2024, 0, 1);
-  const records = rawRecords(messages, maxRecords, base).map((r) => Buffer.from(JSON.stringify(r)));
-  const outcomes: Record<string, number> = {};
-  const now = new Date(base + maxRecords * 1000);
-  const t = await timeBatches(records.length, batchSize, maxSeconds, async (from, to) => {
-    const batch = [];
-    for (let i = from; i < to; i++)
-      batch.push({ position: `bench/0@${i}`, value: records[i] ?? null, headers: {} });
-    // As the consumer does: one Kafka batch judged at once, then its claims made durable.
-    for (const r of await processor.processBatch(batch, now))
-      outcomes[r.kind] = (outcomes[r.kind] ?? 0) + 1;
-    await claims.flush();
+  return withBenchJudge(mode === 'noSync', async ({ judge, dir }) => {
+    const replay = new ReplayStore(join(dir, 'replay'));
+    const claims = new LmdbClaimStore(replay);
+    const processor = new RawRecordProcessor(OPTIONS, topicNames('bench.'), claims, judge);
+    const base = Date.UTC(2024, 0, 1);
+    const records = rawRecords(messages, maxRecords, base).map((r) =>
+      Buffer.from(JSON.stringify(r)),
+    );
+    const outcomes: Record<string, number> = {};
+    const now = new Date(base + maxRecords * 1000);
+    const t = await timeBatches(records.length, batchSize, maxSeconds, async (from, to) => {
+      const batch = [];
+      for (let i = from; i < to; i++)
+        batch.push({ position: `bench/0@${i}`, value: records[i] ?? null, headers: {} });
+      // As the consumer does: one Kafka batch judged at once, then its claims made durable.
+      for (const r of await processor.processBatch(batch, now))
+        outcomes[r.kind] = (outcomes[r.kind] ?? 0) + 1;
+      await claims.flush();
+    });
+    await replay.close();
+    return throughputOf(mode, t, outcomes);
   });
-  await store.close();
-  await replay.close();
-  rmSync(dir, { recursive: true, force: true });
-  return throughputOf(mode, t, outcomes);
 }
 
 /**
@@ -189,25 +209,23 @@ export async function judgementStepThroughput(
   maxSeconds: number,
   batchSize = 500,
 ): Promise<JudgementThroughput> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-judge-'));
-  const { judge, store } = buildJudge(join(dir, 'dedup'), mode === 'noSync');
-  const base = Date.UTC(2024, 0, 1);
-  const raws = rawRecords(messages, maxRecords, base);
-  const now = new Date(base + maxRecords * 1000);
-  const outcomes: Record<string, number> = {};
-  const t = await timeBatches(raws.length, batchSize, maxSeconds, async (from, to) => {
-    const items = raws.slice(from, to).map((raw) => ({
-      raw,
-      event: buildPetitionEvent(raw, now, OPTIONS) as PetitionEvent,
-    }));
-    for (const j of await judge.judgeAll(items)) {
-      const outcome = j.judgement.dedup?.outcome ?? 'none';
-      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-    }
+  return withBenchJudge(mode === 'noSync', async ({ judge }) => {
+    const base = Date.UTC(2024, 0, 1);
+    const raws = rawRecords(messages, maxRecords, base);
+    const now = new Date(base + maxRecords * 1000);
+    const outcomes: Record<string, number> = {};
+    const t = await timeBatches(raws.length, batchSize, maxSeconds, async (from, to) => {
+      const items = raws.slice(from, to).map((raw) => ({
+        raw,
+        event: buildPetitionEvent(raw, now, OPTIONS) as PetitionEvent,
+      }));
+      for (const j of await judge.judgeAll(items)) {
+        const outcome = j.judgement.dedup?.outcome ?? 'none';
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      }
+    });
+    return throughputOf(mode, t, outcomes);
   });
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-  return throughputOf(mode, t, outcomes);
 }
 
 export type StageTimes = Record<string, { usPerRecord: number; share: number }>;
@@ -217,108 +235,96 @@ export type StageTimes = Record<string, { usPerRecord: number; share: number }>;
  * LMDB, like the normalizer), so it is clear where a judgement's time goes.
  */
 export async function judgementStages(messages: Message[], count: number): Promise<StageTimes> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-stages-'));
-  const { store } = buildJudge(join(dir, 'dedup'), false);
-  const category = CategoryPipeline.fromFiles(
-    join(ROOT, 'libs/classify/model/category-model.json'),
-    join(ROOT, 'config/classify-rules.yaml'),
-  );
-  const intent = IntentClassifier.fromFile(join(ROOT, 'config/intents.yaml'));
-  const routing = loadRoutingConfig(join(ROOT, 'config'));
-  const dedup = new DedupEngine(store, {
-    duplicateWindowDays: 30,
-    alertSize: 5,
-    alertWindowDays: 7,
-  });
-  const replay = new ReplayStore(join(dir, 'replay'));
-  const claims = new LmdbClaimStore(replay);
-  const base = Date.UTC(2024, 0, 1);
-  const ns: Record<string, bigint> = {};
-  const time = <T>(stage: string, f: () => T): T => {
-    const t = process.hrtime.bigint();
-    const r = f();
-    ns[stage] = (ns[stage] ?? 0n) + (process.hrtime.bigint() - t);
-    return r;
-  };
-  const timeAsync = async <T>(stage: string, f: () => Promise<T>): Promise<T> => {
-    const t = process.hrtime.bigint();
-    const r = await f();
-    ns[stage] = (ns[stage] ?? 0n) + (process.hrtime.bigint() - t);
-    return r;
-  };
-  const now = new Date(base + count * 1000);
-  for (let n = 0; n < count; n++) {
-    const m = messages[n % messages.length] as Message;
-    const value = Buffer.from(JSON.stringify(rawOf(m, n, 'stages', new Date(base + n * 1000))));
-    const raw = time('JSON.parse + raw schema', () => {
-      const r = JSON.parse(value.toString('utf8')) as RawPetition;
-      rawPetitionProblems(r);
+  return withBenchJudge(false, async ({ deps, dir }) => {
+    const { category, intent, routing, dedup } = deps;
+    const replay = new ReplayStore(join(dir, 'replay'));
+    const claims = new LmdbClaimStore(replay);
+    const base = Date.UTC(2024, 0, 1);
+    const ns: Record<string, bigint> = {};
+    const time = <T>(stage: string, f: () => T): T => {
+      const t = process.hrtime.bigint();
+      const r = f();
+      ns[stage] = (ns[stage] ?? 0n) + (process.hrtime.bigint() - t);
       return r;
-    });
-    await timeAsync('replay claim', () => claims.claim(raw.idempotencyKey, `bench/0@${n}`));
-    if (n % 500 === 499) await timeAsync('replay claim', () => claims.flush());
-    const event = time('buildPetitionEvent (normalise, E.164, identity key)', () =>
-      buildPetitionEvent(raw, now, OPTIONS),
-    );
-    const subject = event.subject ?? '';
-    const match = time('matchText', () => matchText(`${subject}\n${event.body}`));
-    const cat = time('category.classify', () => category.classify(match));
-    time('intent.classify', () => intent.classify(match));
-    const receivedAt = new Date(raw.receivedAt);
-    const route = time('routePetition (locality, urgency, unit, deadlines)', () =>
-      routePetition(
-        {
-          text: match,
-          channel: raw.channel,
-          channelCounty: null,
-          category: cat.category,
+    };
+    const timeAsync = async <T>(stage: string, f: () => Promise<T>): Promise<T> => {
+      const t = process.hrtime.bigint();
+      const r = await f();
+      ns[stage] = (ns[stage] ?? 0n) + (process.hrtime.bigint() - t);
+      return r;
+    };
+    const now = new Date(base + count * 1000);
+    for (let n = 0; n < count; n++) {
+      const m = messages[n % messages.length] as Message;
+      const value = Buffer.from(JSON.stringify(rawOf(m, n, 'stages', new Date(base + n * 1000))));
+      const raw = time('JSON.parse + raw schema', () => {
+        const r = JSON.parse(value.toString('utf8')) as RawPetition;
+        rawPetitionProblems(r);
+        return r;
+      });
+      await timeAsync('replay claim', () => claims.claim(raw.idempotencyKey, `bench/0@${n}`));
+      if (n % 500 === 499) await timeAsync('replay claim', () => claims.flush());
+      const event = time('buildPetitionEvent (normalise, E.164, identity key)', () =>
+        buildPetitionEvent(raw, now, OPTIONS),
+      );
+      const subject = event.subject ?? '';
+      const match = time('matchText', () => matchText(`${subject}\n${event.body}`));
+      const cat = time('category.classify', () => category.classify(match));
+      time('intent.classify', () => intent.classify(match));
+      const receivedAt = new Date(raw.receivedAt);
+      const route = time('routePetition (locality, urgency, unit, deadlines)', () =>
+        routePetition(
+          {
+            text: match,
+            channel: raw.channel,
+            channelCounty: null,
+            category: cat.category,
+            receivedAt,
+          },
+          routing,
+        ),
+      );
+      const verdict = await timeAsync('dedup judge (LMDB, durable commit)', () =>
+        dedup.judge({
+          petitionId: raw.petitionId,
+          identityKey: event.petitioner.identityKey,
+          matchText: match,
+          locality: route.locality.district,
           receivedAt,
+        }),
+      );
+      time('detectScript', () => detectScript(`${subject}${raw.text}`));
+      const full = {
+        ...event,
+        script: 'simplified',
+        classification: {
+          category: cat.category,
+          confidence: 0.5,
+          source: cat.source,
+          intent: 'complaint',
+          intentConfidence: 0.5,
         },
-        routing,
-      ),
-    );
-    const verdict = await timeAsync('dedup judge (LMDB, durable commit)', () =>
-      dedup.judge({
-        petitionId: raw.petitionId,
-        identityKey: event.petitioner.identityKey,
-        matchText: match,
-        locality: route.locality.district,
-        receivedAt,
-      }),
-    );
-    time('detectScript', () => detectScript(`${subject}${raw.text}`));
-    const full = {
-      ...event,
-      script: 'simplified',
-      classification: {
-        category: cat.category,
-        confidence: 0.5,
-        source: cat.source,
-        intent: 'complaint',
-        intentConfidence: 0.5,
-      },
-      locality: { ...route.locality },
-      urgency: { priority: route.urgency.priority, flags: [...route.urgency.flags] },
-      routing: { unit: route.route.unit, rule: route.route.rule },
-      deadlines: { ...route.deadlines },
-      dedup: {
-        outcome: verdict.outcome,
-        of: verdict.of,
-        similarity: verdict.similarity,
-        clusterId: verdict.clusterId,
-        clusterSize: verdict.clusterSize,
-      },
-    } as unknown as PetitionEvent;
-    time('event schema validation', () => petitionEventProblems(full));
-    time('JSON.stringify event', () => JSON.stringify(full));
-  }
-  await store.close();
-  await replay.close();
-  rmSync(dir, { recursive: true, force: true });
-  const total = Object.values(ns).reduce((a, b) => a + b, 0n);
-  const out: StageTimes = {};
-  for (const [stage, v] of Object.entries(ns).sort((a, b) => (b[1] > a[1] ? 1 : -1))) {
-    out[stage] = { usPerRecord: Number(v) / 1000 / count, share: Number(v) / Number(total) };
-  }
-  return out;
+        locality: { ...route.locality },
+        urgency: { priority: route.urgency.priority, flags: [...route.urgency.flags] },
+        routing: { unit: route.route.unit, rule: route.route.rule },
+        deadlines: { ...route.deadlines },
+        dedup: {
+          outcome: verdict.outcome,
+          of: verdict.of,
+          similarity: verdict.similarity,
+          clusterId: verdict.clusterId,
+          clusterSize: verdict.clusterSize,
+        },
+      } as unknown as PetitionEvent;
+      time('event schema validation', () => petitionEventProblems(full));
+      time('JSON.stringify event', () => JSON.stringify(full));
+    }
+    await replay.close();
+    const total = Object.values(ns).reduce((a, b) => a + b, 0n);
+    const out: StageTimes = {};
+    for (const [stage, v] of Object.entries(ns).sort((a, b) => (b[1] > a[1] ? 1 : -1))) {
+      out[stage] = { usPerRecord: Number(v) / 1000 / count, share: Number(v) / Number(total) };
+    }
+    return out;
+  });
 }
