@@ -74,18 +74,19 @@ async function withBenchJudge<T>(
   const dir = mkdtempSync(join(tmpdir(), 'bench-judge-'));
   const configDir = join(ROOT, 'config');
   const store = new LmdbDedupStore({ path: join(dir, 'dedup'), noSync });
+  const routing = loadRoutingConfig(configDir);
   const deps: PetitionJudgeDeps = {
     category: CategoryPipeline.fromFiles(
       join(ROOT, 'libs/classify/model/category-model.json'),
       join(configDir, 'classify-rules.yaml'),
     ),
     intent: IntentClassifier.fromFile(join(configDir, 'intents.yaml')),
-    routing: loadRoutingConfig(configDir),
-    dedup: new DedupEngine(store, {
-      duplicateWindowDays: 30,
-      alertSize: 5,
-      alertWindowDays: 7,
-    }),
+    routing,
+    dedup: new DedupEngine(
+      store,
+      { duplicateWindowDays: 30, alertSize: 5, alertWindowDays: 7 },
+      routing.matters,
+    ),
   };
   try {
     return await run({ judge: new PetitionJudge(deps), deps, dir });

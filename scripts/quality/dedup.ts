@@ -5,7 +5,9 @@
  *
  *   npx ts-node -T -r tsconfig-paths/register scripts/quality/dedup.ts
  *
- * DEDUP_QUALITY_FILL overrides the large fill size (default 1,000,000).
+ * DEDUP_QUALITY_FILL overrides the large fill size (default 1,000,000). Every engine uses the
+ * shipped matter lexicon (config/matters.yaml) as the normalizer does; DEDUP_QUALITY_MATTERS=off
+ * runs without it (joins by entity key alone, for comparison).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ import {
   type DedupStore,
   type DedupVerdict,
 } from '@app/dedup';
+import { loadMatterLexicon } from '@app/routing';
 import { readJsonl } from '@app/testing';
 import { seededRandom as rng } from '../../test/support/seeded-random';
 
@@ -190,13 +193,17 @@ function editSimilarity(a: string, b: string): number {
   return 1 - (prev[y.length] ?? 0) / Math.max(x.length, y.length);
 }
 
+const MATTERS_FILE = join(__dirname, '..', '..', 'config', 'matters.yaml');
+const matters =
+  process.env.DEDUP_QUALITY_MATTERS === 'off' ? null : loadMatterLexicon(MATTERS_FILE);
+
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
 async function duplicateQuality(
   docs: Doc[],
   options: Partial<DedupOptions>,
 ): Promise<Record<string, unknown>> {
-  const engine = new DedupEngine(new MemoryDedupStore(), options);
+  const engine = new DedupEngine(new MemoryDedupStore(), options, matters);
   // Harshest setting: one sender wrote every distinct message, all inside the duplicate window, so
   // every pair of distinct messages is a chance for a false duplicate.
   const sender = 'one-sender';
@@ -313,7 +320,7 @@ async function hotIssueQuality(
     set.add(d.key);
     groups.set(g.cluster_id, set);
   }
-  const engine = new DedupEngine(new MemoryDedupStore(), options);
+  const engine = new DedupEngine(new MemoryDedupStore(), options, matters);
   const clusterOf = new Map<string, string>();
   const members = new Map<string, string[]>();
   for (const d of [...likes].sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1))) {
@@ -381,7 +388,7 @@ async function falseGroupingQuality(
   const judgeAll = async (
     items: { key: string; match: string; locality: string | null }[],
   ): Promise<DedupVerdict[]> => {
-    const engine = new DedupEngine(new MemoryDedupStore(), options);
+    const engine = new DedupEngine(new MemoryDedupStore(), options, matters);
     const out: DedupVerdict[] = [];
     for (const [i, d] of items.entries()) {
       out.push(
@@ -484,7 +491,7 @@ async function costQuality(
     claimKey: (k, v, ttl) => store.claimKey(k, v, ttl),
     close: () => store.close(),
   };
-  const engine = new DedupEngine(timed, options);
+  const engine = new DedupEngine(timed, options, matters);
   // Synthetic signatures that keep real collision structure: each position takes the value of a
   // real message at that position half the time (so popular shingles make hot buckets as real
   // text does), and a random value otherwise. Band keys follow from the signature in the store.
@@ -627,6 +634,11 @@ export async function dedupQuality(
   const want = (part: string): boolean => !only || only === part;
   console.log(
     `dedup quality: options ${JSON.stringify({ ...DEFAULT_DEDUP_OPTIONS, ...options, identitySecret: undefined })}`,
+  );
+  console.log(
+    matters
+      ? `  matter lexicon: ${matters.groups.length} groups from config/matters.yaml (entity-key joins need a common matter)`
+      : '  matter lexicon: OFF (DEDUP_QUALITY_MATTERS=off: entity-key joins need no common matter)',
   );
   const duplicates = want('duplicates') ? await duplicateQuality(docs, options) : null;
   const hotIssues = want('hot') ? await hotIssueQuality(docs, options, 'default windows') : null;

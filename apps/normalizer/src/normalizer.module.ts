@@ -70,13 +70,14 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
       alertSize: env.CLUSTER_ALERT_SIZE,
       alertWindowDays: env.CLUSTER_ALERT_WINDOW_DAYS,
     };
+    const routing = loadRoutingConfig(configDir);
     const judge = new PetitionJudge({
       category: CategoryPipeline.fromFiles(
         resolve(env.CATEGORY_MODEL),
         join(configDir, 'classify-rules.yaml'),
       ),
       intent: IntentClassifier.fromFile(join(configDir, 'intents.yaml')),
-      routing: loadRoutingConfig(configDir),
+      routing,
       dedup: new DedupEngine(
         (this.dedupStore = createDedupStore({
           redisUrl: env.REDIS_URL ?? null,
@@ -84,6 +85,7 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
           horizonDays: dedupHorizonDays(dedupOptions),
         })),
         dedupOptions,
+        routing.matters,
       ),
     });
     let claims: ClaimStore;

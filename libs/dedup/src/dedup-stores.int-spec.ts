@@ -12,6 +12,7 @@ import {
   GARAGE_FEES,
   runCase,
   runCaseBatched,
+  caseEngine,
   testMatchText,
   VERDICT_CASES,
 } from './verdict-cases.fixture';
@@ -53,14 +54,14 @@ function lmdbStore(): LmdbDedupStore {
 
 describe('the same verdict table on Redis and LMDB', () => {
   it.each(VERDICT_CASES.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
-    const onRedis = await runCase(new DedupEngine(redisStore(), c.options), c);
-    const onLmdb = await runCase(new DedupEngine(lmdbStore(), c.options), c);
+    const onRedis = await runCase(caseEngine(redisStore(), c), c);
+    const onLmdb = await runCase(caseEngine(lmdbStore(), c), c);
     onRedis.forEach((v, i) =>
       expect({ step: i + 1, ...v }).toMatchObject({ step: i + 1, ...c.steps[i]?.expect }),
     );
     expect(onRedis).toEqual(onLmdb);
     // one MULTI/EXEC for the whole case gives the same verdicts
-    const batchedOnRedis = await runCaseBatched(new DedupEngine(redisStore(), c.options), c);
+    const batchedOnRedis = await runCaseBatched(caseEngine(redisStore(), c), c);
     expect(batchedOnRedis).toEqual(onLmdb);
   });
 });

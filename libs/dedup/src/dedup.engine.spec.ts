@@ -18,6 +18,9 @@ import {
   ESTATE_SMELL,
   OTHER_ESTATE,
   runCaseBatched,
+  caseEngine,
+  CASE_MATTERS,
+  ESTATE_LEAK,
   GARAGE_FEES,
   GARAGE_FEES_EDITED,
   GARAGE_FEES_REWORDED,
@@ -114,7 +117,7 @@ describe.each(stores)('DedupEngine on the %s store', (_name, makeStore) => {
   it.each(VERDICT_CASES.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
     const store = makeStore();
     try {
-      const verdicts = await runCase(new DedupEngine(store, c.options), c);
+      const verdicts = await runCase(caseEngine(store, c), c);
       verdicts.forEach((v, i) =>
         expect({ step: i + 1, ...v }).toMatchObject({ step: i + 1, ...c.steps[i]?.expect }),
       );
@@ -129,8 +132,8 @@ describe.each(stores)('DedupEngine on the %s store', (_name, makeStore) => {
       const seqStore = makeStore();
       const batchStore = makeStore();
       try {
-        const sequential = await runCase(new DedupEngine(seqStore, c.options), c);
-        const batched = await runCaseBatched(new DedupEngine(batchStore, c.options), c);
+        const sequential = await runCase(caseEngine(seqStore, c), c);
+        const batched = await runCaseBatched(caseEngine(batchStore, c), c);
         expect(batched).toEqual(sequential);
         // and the state it committed is the same: a follow-up judged alone agrees
         const last = c.steps[c.steps.length - 1];
@@ -140,8 +143,8 @@ describe.each(stores)('DedupEngine on the %s store', (_name, makeStore) => {
             input: { ...last.input, petitionId: 'probe', day: last.input.day + 0.5 },
           };
           const one = { name: 'probe', steps: [probe] };
-          expect(await runCase(new DedupEngine(batchStore, c.options), one)).toEqual(
-            await runCase(new DedupEngine(seqStore, c.options), one),
+          expect(await runCase(caseEngine(batchStore, c), one)).toEqual(
+            await runCase(caseEngine(seqStore, c), one),
           );
         }
       } finally {
@@ -169,6 +172,40 @@ describe.each(stores)('DedupEngine on the %s store', (_name, makeStore) => {
         outcome: 'new',
       });
       await expect(engine.judgeBatch([])).resolves.toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a record stored without a matter mask (no lexicon then) still joins by entity', async () => {
+    const store = makeStore();
+    try {
+      const at = (day: number) => new Date(Date.UTC(2024, 2, 1) + day * 86_400_000);
+      const input = (petitionId: string, text: string, day: number) => ({
+        petitionId,
+        identityKey: `id:${petitionId}`,
+        matchText: testMatchText(text),
+        locality: '渝北区',
+        receivedAt: at(day),
+      });
+      await new DedupEngine(store).judge(input('old', ESTATE_FUMES, 0));
+      const withLexicon = new DedupEngine(store, {}, CASE_MATTERS);
+      // Unknown mask: the entity decides, as it did when the record was stored.
+      await expect(withLexicon.judge(input('leak', ESTATE_LEAK, 1))).resolves.toMatchObject({
+        clusterId: 'old',
+        clusterSize: 2,
+      });
+      // Its own mask is kept: a third petition about fumes does not join the leak by the estate.
+      const fresh = makeStore();
+      try {
+        const engine = new DedupEngine(fresh, {}, CASE_MATTERS);
+        await engine.judge(input('leak', ESTATE_LEAK, 1));
+        await expect(engine.judge(input('fumes', ESTATE_SMELL, 2))).resolves.toMatchObject({
+          clusterId: 'fumes',
+        });
+      } finally {
+        await fresh.close();
+      }
     } finally {
       await store.close();
     }

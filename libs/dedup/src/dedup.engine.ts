@@ -18,6 +18,7 @@ import type {
   DedupStore,
   DedupTx,
   DedupVerdict,
+  MatterTagger,
   RecordProbe,
   SyncDedupTx,
 } from './dedup.types';
@@ -61,6 +62,8 @@ interface Prepared {
   at: number;
   fp: ReturnType<typeof fingerprint>;
   entities: number[];
+  /** Matters named (MatterTagger mask) when it names entities and the engine has a tagger. */
+  matters: number | undefined;
   /** LSH band keys, then entity buckets: every bucket the petition is looked up in and stored in. */
   bucketKeys: number[];
 }
@@ -74,6 +77,16 @@ interface Choice {
 
 /** The writes of a judgement: the same on the asynchronous and the synchronous view. */
 type TxWrites = Pick<SyncDedupTx, 'putRecord' | 'pushBuckets' | 'putCluster' | 'putVerdict'>;
+
+/**
+ * Whether a join by entity key alone is allowed: both petitions name a common matter. A petition
+ * naming no matter joins nobody by entity (a place alone does not make one issue); when either
+ * mask is unknown (no lexicon, or a record stored before masks were kept) the entity decides.
+ */
+function sameMatter(mine: number | undefined, theirs: number | undefined): boolean {
+  if (mine === undefined || theirs === undefined) return true;
+  return (mine & theirs) !== 0;
+}
 
 /** Identity digests of recent senders: an HMAC per petition is a measurable share of a judgement. */
 const IDENTITY_CACHE_SIZE = 4096;
@@ -109,9 +122,14 @@ export class DedupEngine {
   readonly options: Readonly<DedupOptions>;
   private readonly identities = new Map<string, string>();
 
+  /**
+   * `matters` (a matter lexicon, config/matters.yaml in the normalizer) restricts joins by entity
+   * key alone to petitions that name a common matter; without it the shared entity decides.
+   */
   constructor(
     private readonly store: DedupStore,
     options: Partial<DedupOptions> = {},
+    private readonly matters: MatterTagger | null = null,
   ) {
     this.options = Object.freeze({ ...DEFAULT_DEDUP_OPTIONS, ...options });
     const o = this.options;
@@ -167,6 +185,8 @@ export class DedupEngine {
       at: input.receivedAt.getTime(),
       fp,
       entities,
+      // Only petitions with entities can join or be joined by entity, so only they need a mask.
+      matters: this.matters && entities.length > 0 ? this.matters.mask(input.matchText) : undefined,
       bucketKeys: entities.length > 0 ? fp.bandKeys.concat(entityBucketsOf(entities)) : fp.bandKeys,
     };
   }
@@ -246,7 +266,14 @@ export class DedupEngine {
           within(s, o.clusterWindowDays) &&
           this.sameLocality(locality, s.record.locality),
       ) ??
-      this.entityMatch(all, (s) => !samePerson(s) && within(s, o.clusterWindowDays), locality);
+      this.entityMatch(
+        all,
+        (s) =>
+          !samePerson(s) &&
+          within(s, o.clusterWindowDays) &&
+          sameMatter(p.matters, s.record.matters),
+        locality,
+      );
     return { repeat, sameIssue };
   }
 
@@ -297,6 +324,7 @@ export class DedupEngine {
           signature: fp.signature,
           shingleCount: Math.min(0xffff, fp.shingleCount),
           entities: p.entities,
+          matters: p.matters,
         }),
       );
       tx.pushBuckets(p.bucketKeys, seq, this.options.bucketCap);

@@ -85,6 +85,20 @@ export interface PetitionRecord {
   shingleCount?: number;
   /** Entity codes (entity-keys.ts `entityCode`) of the places and organisations it names. */
   entities?: readonly number[];
+  /**
+   * Matters it names (MatterTagger mask), kept for petitions with entities only, since only they
+   * join clusters by entity. Undefined: not known (a record from before masks were kept).
+   */
+  matters?: number;
+}
+
+/**
+ * What a petition is about, as a bit mask over a lexicon's matter groups (noise, fumes, wage
+ * arrears …); 0 when it names none. Given to the engine, it restricts joins by entity key alone to
+ * petitions naming a common matter.
+ */
+export interface MatterTagger {
+  mask(matchText: string): number;
 }
 
 export interface ClusterMember {

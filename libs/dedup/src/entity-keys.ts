@@ -28,8 +28,9 @@ import { fmix32 } from './min-hash.fingerprint';
  * verb that is not a stop character yields extra keys ("投诉幸福小区" → 诉幸福小区), which only match the
  * same garbage; roads, streets, communities and villages (AREA_WORDS) make no key: too many
  * unrelated matters share them; the engine only groups on a key within the cluster window and in
- * the same locality, but a key says nothing about the matter: two matters at one estate in one
- * month are grouped together.
+ * the same locality. A key says nothing about the matter: given a matter lexicon (MatterTagger,
+ * config/matters.yaml) the engine also requires a common matter, otherwise two matters at one
+ * estate in one month are grouped together.
  */
 
 /** Type words, longest first so 幼儿园 wins over 园-less matches and 社区 over 区 (not listed). */

@@ -8,6 +8,7 @@ export type {
   DedupTx,
   DedupVerdict,
   PetitionRecord,
+  MatterTagger,
 } from './dedup.types';
 export {
   DedupEngine,

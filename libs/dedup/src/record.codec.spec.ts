@@ -15,6 +15,7 @@ describe('record codec', () => {
       signature: fp.signature,
       shingleCount: fp.shingleCount,
       entities: [6, 0xfffffff0],
+      matters: 0x80000001,
     },
     {
       seq: 0xfffffffe,
@@ -27,6 +28,18 @@ describe('record codec', () => {
       shingleCount: 0,
       entities: [],
     },
+    {
+      seq: 3,
+      petitionId: 'p3',
+      identity: null,
+      locality: '渝北区',
+      receivedAt: 2,
+      clusterId: 'p1',
+      signature: fp.signature,
+      shingleCount: 12,
+      entities: [9],
+      matters: 0,
+    },
   ];
 
   it('decodes what it encodes, whole and as a head', () => {
@@ -36,5 +49,15 @@ describe('record codec', () => {
       const { signature: _s, entities: _e, ...head } = r;
       expect(decodeRecordHead(bytes)).toEqual(head);
     }
+  });
+
+  it('reads version 3 records (no matters mask) as matters unknown, and refuses unknown versions', () => {
+    const { matters: _m, ...withoutMask } = records[0] as PetitionRecord;
+    const bytes = encodeRecord(withoutMask);
+    bytes[0] = 3;
+    expect(decodeRecordHead(bytes).matters).toBeUndefined();
+    expect(decodeRecord(bytes)).toEqual(withoutMask);
+    bytes[0] = 5;
+    expect(() => decodeRecordHead(bytes)).toThrow(/unknown dedup record version 5/);
   });
 });

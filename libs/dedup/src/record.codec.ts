@@ -5,16 +5,23 @@ import type { ClusterState, DedupVerdict, PetitionRecord } from './dedup.types';
  * Binary layout of a stored petition, shared by the LMDB and Redis stores so both hold the same
  * bytes. Compact on purpose: bytes per petition decide how many fit in the windows we keep.
  *   u8 version | f64 receivedAt | u32 seq | u8 flags | [8 identity] | 64×u16 signature
- *   | u16 shingleCount | u8 n | n×u32 entity codes
+ *   | u16 shingleCount | u8 n | n×u32 entity codes | [u32 matters]
  *   | str petitionId | str clusterId ('' = petitionId) | [str locality]
- * Version 3 holds one-permutation MinHash signatures (FINGERPRINT_FORMAT 2). Versions 1 and 2 held
- * 64-permutation signatures that cannot be compared with these: they are refused, not misjudged.
+ * Version 4 added the matters mask (present when flags has HAS_MATTERS). Version 3 records, the
+ * same layout without it, are still read: their matters are unknown. Versions 3 and 4 hold
+ * one-permutation MinHash signatures (FINGERPRINT_FORMAT 2). Versions 1 and 2 held 64-permutation
+ * signatures that cannot be compared with these: they are refused, not misjudged. Version 4 is a
+ * new number, not a new flag alone, so that an older process sharing a Redis store refuses these
+ * records instead of reading the mask as a string length.
  * The engine reads receivedAt, the signature and the entities straight from the bytes of every
  * candidate and decodes only the records it keeps.
  */
-const VERSION = 3;
+const VERSION = 4;
+/** Still read: version 4 without the matters mask. */
+const VERSION_WITHOUT_MATTERS = 3;
 const HAS_IDENTITY = 1;
 const HAS_LOCALITY = 2;
+const HAS_MATTERS = 4;
 const FLAGS_AT = 13;
 const IDENTITY_BYTES = 8;
 
@@ -33,6 +40,7 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
     throw new RangeError('identity hash must be 8 bytes');
   if (rec.signature.length !== MINHASH_SIZE) throw new RangeError('signature has the wrong size');
   const entities = (rec.entities ?? []).slice(0, 255);
+  const matters = rec.matters;
   const size =
     1 +
     8 +
@@ -42,6 +50,7 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
     MINHASH_SIZE * 2 +
     3 +
     entities.length * 4 +
+    (matters === undefined ? 0 : 4) +
     2 +
     id.length +
     2 +
@@ -51,12 +60,18 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
   let o = buf.writeUInt8(VERSION, 0);
   o = buf.writeDoubleBE(rec.receivedAt, o);
   o = buf.writeUInt32BE(rec.seq, o);
-  o = buf.writeUInt8((identity ? HAS_IDENTITY : 0) | (loc ? HAS_LOCALITY : 0), o);
+  o = buf.writeUInt8(
+    (identity ? HAS_IDENTITY : 0) |
+      (loc ? HAS_LOCALITY : 0) |
+      (matters === undefined ? 0 : HAS_MATTERS),
+    o,
+  );
   if (identity) o += identity.copy(buf, o);
   for (let k = 0; k < MINHASH_SIZE; k++) o = buf.writeUInt16BE(rec.signature[k] ?? 0, o);
   o = buf.writeUInt16BE(Math.min(0xffff, Math.max(0, Math.floor(rec.shingleCount ?? 0))), o);
   o = buf.writeUInt8(entities.length, o);
   for (const e of entities) o = buf.writeUInt32BE(e >>> 0, o);
+  if (matters !== undefined) o = buf.writeUInt32BE(matters >>> 0, o);
   for (const s of loc ? [id, cluster, loc] : [id, cluster]) {
     o = buf.writeUInt16BE(s.length, o);
     o += s.copy(buf, o);
@@ -76,7 +91,7 @@ export function decodeRecord(buf: Uint8Array): PetitionRecord {
 
 function checkVersion(buf: Uint8Array): void {
   const version = buf[0];
-  if (version === VERSION) return;
+  if (version === VERSION || version === VERSION_WITHOUT_MATTERS) return;
   throw new Error(
     version === 1 || version === 2
       ? `dedup record version ${version} was written with the old 64-permutation MinHash; this store must be rebuilt or emptied`
@@ -153,6 +168,12 @@ export function decodeRecordHead(buf: Uint8Array): RecordHead {
   let o = sig + MINHASH_SIZE * 2;
   const shingleCount = b.readUInt16BE(o);
   o += 3 + (b[o + 2] ?? 0) * 4;
+  // Version 3 never sets HAS_MATTERS.
+  let matters: number | undefined;
+  if (flags & HAS_MATTERS) {
+    matters = b.readUInt32BE(o);
+    o += 4;
+  }
   const readStr = (): string => {
     const len = b.readUInt16BE(o);
     const s = b.toString('utf8', o + 2, o + 2 + len);
@@ -170,6 +191,7 @@ export function decodeRecordHead(buf: Uint8Array): RecordHead {
     receivedAt: b.readDoubleBE(1),
     clusterId: cluster === '' ? petitionId : cluster,
     shingleCount,
+    matters,
   };
 }
 

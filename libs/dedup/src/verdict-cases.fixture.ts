@@ -1,6 +1,13 @@
 import { Converter } from 'opencc-js';
-import type { DedupEngine } from './dedup.engine';
-import type { DedupInput, DedupOptions, DedupVerdict } from './dedup.types';
+import { parseMatterLexicon } from '@app/routing';
+import { DedupEngine } from './dedup.engine';
+import type {
+  DedupInput,
+  DedupOptions,
+  DedupStore,
+  DedupVerdict,
+  MatterTagger,
+} from './dedup.types';
 
 /**
  * The verdict table shared by the unit specs (memory, LMDB) and the integration spec (Redis): the
@@ -58,6 +65,26 @@ export const COMPANY_LONG =
   '江北区程明物业管理有限公司拖欠我们保安三个月工资，找经理就说公司没钱，请劳动监察帮忙讨薪。';
 export const COMPANY_SHORT =
   '江北区程明公司在小区里私自占用消防通道停车收费，业主出入很不方便，请相关部门依法处理。';
+/** The estate of ESTATE_FUMES, another matter (a leaking wall). */
+export const ESTATE_LEAK =
+  '锦绣江南小区七栋外墙渗水好几年了，一下雨卧室墙面就发霉，开发商一直推着不修，请住建部门督促处理。';
+/** The estate of ESTATE_FUMES, no matter named at all. */
+export const ESTATE_NO_MATTER =
+  '锦绣江南小区的业主想问一下，上个月反映的事情到底归哪个部门管，为什么一直没有人回复？';
+
+/** A small matter lexicon in the shape of config/matters.yaml, for the cases that use one. */
+export const CASE_MATTERS: MatterTagger = parseMatterLexicon(
+  {
+    groups: {
+      fumes: ['油烟', '烟味'],
+      noise: ['吵', '噪音'],
+      leaks: ['渗水', '漏水'],
+      wages: ['工资', '讨薪'],
+      parking: ['停车'],
+    },
+  },
+  'verdict-cases',
+);
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 2, 1, 8, 0, 0);
@@ -70,7 +97,14 @@ export interface CaseStep {
 export interface VerdictCase {
   name: string;
   options?: Partial<DedupOptions>;
+  /** A matter lexicon for the engine (entity-key joins need a common matter). */
+  matters?: MatterTagger;
   steps: CaseStep[];
+}
+
+/** The engine a case runs on, over `store`. */
+export function caseEngine(store: DedupStore, c: VerdictCase): DedupEngine {
+  return new DedupEngine(store, c.options, c.matters ?? null);
 }
 
 const step = (
@@ -329,6 +363,37 @@ export const VERDICT_CASES: VerdictCase[] = [
     steps: [
       step('k1', 'id:1', COMPANY_LONG, '江北区', 0, { clusterId: 'k1' }),
       step('k2', 'id:2', COMPANY_SHORT, '江北区', 1, { clusterId: 'k1', clusterSize: 2 }),
+    ],
+  },
+  {
+    name: 'matter lexicon: one estate and a common matter → one cluster; another matter → its own',
+    matters: CASE_MATTERS,
+    steps: [
+      step('e1', 'id:1', ESTATE_FUMES, '渝北区', 0, { clusterId: 'e1' }),
+      step('e2', 'id:2', ESTATE_SMELL, '渝北区', 1, { clusterId: 'e1', clusterSize: 2 }),
+      step('e3', 'id:3', ESTATE_LEAK, '渝北区', 2, {
+        outcome: 'new',
+        clusterId: 'e3',
+        clusterSize: 1,
+      }),
+      step('e4', 'id:4', ESTATE_NOISE, '渝北区', 3, { clusterId: 'e4', clusterSize: 1 }),
+    ],
+  },
+  {
+    name: 'matter lexicon: naming the estate but no matter joins no cluster by the estate alone',
+    matters: CASE_MATTERS,
+    steps: [
+      step('e1', 'id:1', ESTATE_FUMES, '渝北区', 0, { clusterId: 'e1' }),
+      step('e2', 'id:2', ESTATE_NO_MATTER, '渝北区', 1, { clusterId: 'e2', clusterSize: 1 }),
+      step('e3', 'id:3', ESTATE_SMELL, '渝北区', 2, { clusterId: 'e1', clusterSize: 2 }),
+    ],
+  },
+  {
+    name: 'matter lexicon: one company, unpaid wages and parking charges → two issues',
+    matters: CASE_MATTERS,
+    steps: [
+      step('k1', 'id:1', COMPANY_LONG, '江北区', 0, { clusterId: 'k1' }),
+      step('k2', 'id:2', COMPANY_SHORT, '江北区', 1, { clusterId: 'k2', clusterSize: 1 }),
     ],
   },
   {

@@ -22,6 +22,8 @@ export { loadRoutingTable, parseRoutingTable, CATEGORIES } from './routing-table
 export type { Category, CategoryRoute, RoutingTable } from './routing-table.config';
 export { loadDeadlinePolicy, parseDeadlinePolicy, CHANNELS, DAY_KINDS } from './deadline.config';
 export type { DayKind, DeadlinePolicy, DeadlineRule, RoutingChannel } from './deadline.config';
+export { loadMatterLexicon, parseMatterLexicon, MAX_MATTER_GROUPS } from './matter.config';
+export type { MatterGroup, MatterLexicon } from './matter.config';
 export { loadRoutingConfig, ROUTING_CONFIG_FILES } from './routing-config.loader';
 export type { RoutingConfig } from './routing-config.loader';
 export { RoutingConfigError } from './routing-config.error';

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { loadDeadlinePolicy } from './deadline.config';
 import { loadGazetteer } from './gazetteer.config';
+import { loadMatterLexicon } from './matter.config';
 import { loadRoutingTable } from './routing-table.config';
 import { RoutingConfigError } from './routing-config.error';
 import { loadUrgencyLexicon } from './urgency.config';
 import type { DeadlinePolicy } from './deadline.config';
 import type { Gazetteer } from './gazetteer.config';
+import type { MatterLexicon } from './matter.config';
 import type { RoutingTable } from './routing-table.config';
 import type { UrgencyLexicon } from './urgency.config';
 
@@ -15,6 +17,8 @@ export interface RoutingConfig {
   readonly urgency: UrgencyLexicon;
   readonly routing: RoutingTable;
   readonly deadlines: DeadlinePolicy;
+  /** Matter groups for same-issue grouping (used by the dedup engine, not by routing itself). */
+  readonly matters: MatterLexicon;
 }
 
 export const ROUTING_CONFIG_FILES = {
@@ -22,10 +26,11 @@ export const ROUTING_CONFIG_FILES = {
   urgency: 'urgency.yaml',
   routing: 'routing.yaml',
   deadlines: 'deadlines.yaml',
+  matters: 'matters.yaml',
 } as const;
 
 /**
- * Loads the four routing config files from `dir` (normally the repository's `config/`), and
+ * Loads the routing config files from `dir` (normally the repository's `config/`), and
  * checks that every routing override names a district the gazetteer can return: an override
  * for a misspelt district would otherwise never apply.
  */
@@ -36,6 +41,7 @@ export function loadRoutingConfig(dir: string): RoutingConfig {
     urgency: loadUrgencyLexicon(join(dir, ROUTING_CONFIG_FILES.urgency)),
     routing: loadRoutingTable(routingFile),
     deadlines: loadDeadlinePolicy(join(dir, ROUTING_CONFIG_FILES.deadlines)),
+    matters: loadMatterLexicon(join(dir, ROUTING_CONFIG_FILES.matters)),
   };
   const districts = new Set(config.gazetteer.config.districts.map((district) => district.name));
   for (const [category, route] of config.routing.categories) {
