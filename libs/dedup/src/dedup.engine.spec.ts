@@ -88,6 +88,16 @@ describe('entityKeys', () => {
     ['descriptors stripped', '江北区程明物业管理有限公司欠薪', ['程明公司']],
     ['generic name', '附近小区都在施工', []],
     ['generic after stripping', '市人民医院排队太久', []],
+    [
+      '配套 is what a kindergarten is, not its name',
+      '江北区高心小区配套幼儿园无证办学',
+      ['高心小区'],
+    ],
+    [
+      '配套 stripped from a longer name',
+      '梅岭国际配套幼儿园',
+      ['国际幼儿园~', '岭国际幼儿园', '梅岭国际幼儿园'],
+    ],
     ['areas make no key', '渝北区人民路与新牌坊街道交界', []],
     ['empty', '', []],
   ])('%s', (_n, raw, expected) => {

@@ -101,6 +101,8 @@ const DESCRIPTORS: readonly string[] = [
   '集团',
   '人民',
   '附属',
+  // "小区配套幼儿园": the estate's kindergarten, not a kindergarten called 配套
+  '配套',
   '职业',
   '技术',
   '分',
