@@ -9,6 +9,12 @@ describe('BucketIndex', () => {
     expect(index.list(8, 24)).toEqual([]);
   });
 
+  it('keeps seqs past 2^31 (stored as 32-bit words)', () => {
+    const index = new BucketIndex();
+    for (const seq of [0x7fffffff, 0x80000000, 0xfffffffe]) index.push(3, seq);
+    expect(index.list(3, 5)).toEqual([0xfffffffe, 0x80000000, 0x7fffffff]);
+  });
+
   it('a seq pushed twice in a row to one bucket is one entry', () => {
     const index = new BucketIndex();
     index.push(1, 5);
@@ -32,21 +38,25 @@ describe('BucketIndex', () => {
     expect(index.buckets).toBe(lists.size);
   });
 
-  it('listInto over a reused array gives what list gives, longer or shorter than before', () => {
+  it('listsInto over reused arrays gives what list gives for each bucket, longer or shorter than before', () => {
     const index = new BucketIndex();
     for (let s = 1; s <= 40; s++) index.push(s % 3, s);
+    for (let s = 41; s <= 45; s++) index.push(5, s);
     const reused = [
-      7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+      [7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7],
+      [7],
+      [],
+      [7, 7],
     ];
-    for (const [key, cap] of [
-      [0, 24],
-      [1, 3],
-      [2, 24],
-      [9, 24],
-      [1, 10],
+    for (const [keys, cap] of [
+      [[0, 1, 2, 9], 24],
+      [[1, 5, 0], 3],
+      [[5, 9, 2, 0, 1], 24],
+      [[9], 24],
+      [[], 24],
     ] as const) {
-      expect(index.listInto(key, cap, reused)).toBe(reused);
-      expect(reused).toEqual(index.list(key, cap));
+      expect(index.listsInto(keys, cap, reused)).toBe(reused);
+      expect(reused).toEqual(keys.map((k) => index.list(k, cap)));
     }
   });
 });

@@ -19,6 +19,8 @@ export class BucketIndex {
   private entrySeqs = new Uint32Array(1 << 12);
   private entryNext = new Int32Array(1 << 12);
   private entryCount = 0;
+  /** listsInto's chain positions, reused. */
+  private cursors = new Int32Array(32);
 
   get entries(): number {
     return this.entryCount;
@@ -60,22 +62,39 @@ export class BucketIndex {
 
   /** The newest `cap` seqs of the bucket, newest first. */
   list(key: number, cap: number): number[] {
-    return this.listInto(key, cap, []);
+    return this.listsInto([key], cap, [])[0] ?? [];
   }
 
   /**
-   * `list` written over `out` (returned): a judgement reads ~20 buckets, and a fresh array for
-   * each was a tenth of what a judgement allocates.
+   * `list` of several buckets, written over `outs` (returned; `outs[i]` gets bucket `keys[i]`): a
+   * judgement reads ~20 buckets, and fresh arrays for them were a tenth of what it allocated.
+   * The chains are walked in lockstep, one entry of every bucket per step: each step of a chain
+   * waits for the previous one's cache miss, but the steps of different chains do not wait for
+   * each other, so the CPU overlaps their misses instead of taking them one after another.
    */
-  listInto(key: number, cap: number, out: number[]): number[] {
-    let n = 0;
-    let e = this.slotHeads[this.slotOf(key)] ?? EMPTY;
-    while (e !== EMPTY && n < cap) {
-      out[n++] = this.entrySeqs[e] ?? 0;
-      e = this.entryNext[e] ?? EMPTY;
+  listsInto(keys: readonly number[], cap: number, outs: number[][]): number[][] {
+    const n = keys.length;
+    const at = this.cursors.length >= n ? this.cursors : (this.cursors = new Int32Array(n * 2));
+    outs.length = n;
+    for (let i = 0; i < n; i++) {
+      at[i] = this.slotHeads[this.slotOf(keys[i] ?? 0)] ?? EMPTY;
+      const out = outs[i] ?? (outs[i] = []);
+      out.length = 0;
     }
-    if (out.length !== n) out.length = n;
-    return out;
+    const seqs = this.entrySeqs;
+    const next = this.entryNext;
+    for (let step = 0, live = n; step < cap && live > 0; step++) {
+      live = 0;
+      for (let i = 0; i < n; i++) {
+        const e = at[i] ?? EMPTY;
+        if (e === EMPTY) continue;
+        (outs[i] as number[]).push(seqs[e] ?? 0);
+        const following = next[e] ?? EMPTY;
+        at[i] = following;
+        if (following !== EMPTY) live++;
+      }
+    }
+    return outs;
   }
 
   /** The slot holding `key`, or the free slot where it would go. */

@@ -229,7 +229,7 @@ export class LmdbDedupStore implements DedupStore {
       const tx: DedupTx = {
         getVerdict: (id) => Promise.resolve(s.getVerdict(id)),
         // Fresh lists, not the synchronous view's reused ones: an asynchronous caller may hold them.
-        getBuckets: (keys, cap) => Promise.resolve(keys.map((k) => this.index.list(k, cap))),
+        getBuckets: (keys, cap) => Promise.resolve(this.index.listsInto(keys, cap, [])),
         getRecords: (seqs, keep) => Promise.resolve(s.getRecords(seqs, keep)),
         getCluster: (id) => Promise.resolve(s.getCluster(id)),
         nextSeq: () => Promise.resolve(s.nextSeq()),
@@ -257,7 +257,6 @@ export class LmdbDedupStore implements DedupStore {
     };
     const writes: (() => void)[] = [];
     const bytesProbe = new BytesProbe();
-    const listPool: number[][] = [];
     const lists: number[][] = [];
     let seq = this.seq;
     return {
@@ -267,12 +266,7 @@ export class LmdbDedupStore implements DedupStore {
         return own.verdicts.get(id) ?? this.verdicts.get(id);
       },
       // Lists are overwritten by the next call (the engine reads them before its next lookup).
-      getBuckets: (keys, cap) => {
-        lists.length = keys.length;
-        for (let i = 0; i < keys.length; i++)
-          lists[i] = this.index.listInto(keys[i] ?? 0, cap, listPool[i] ?? (listPool[i] = []));
-        return lists;
-      },
+      getBuckets: (keys, cap) => this.index.listsInto(keys, cap, lists),
       // Every indexed record is in memory (this transaction's too): no LMDB read for candidates.
       getRecords: (seqs, keep) =>
         seqs.map((s) => {
