@@ -299,6 +299,38 @@ async function duplicateQuality(
   };
 }
 
+/**
+ * same_issue_pairs_algorithmic.jsonl: pairs of messages that at least two competition teams'
+ * clustering put together. Not gold (algorithmic and noisy), but many more pairs than the two gold
+ * issues: the share we put in one cluster is a rough same-issue recall, by support (teams agreeing).
+ */
+function algorithmicPairAgreement(
+  byId: ReadonlyMap<string, Doc>,
+  clusterOf: ReadonlyMap<string, string>,
+): Record<string, { pairs: number; together: number }> {
+  const bySupport: Record<string, { pairs: number; together: number }> = {};
+  for (const pair of readJsonl<{ id_a: string; id_b: string; support: number }>(
+    'same_issue_pairs_algorithmic.jsonl',
+  )) {
+    const a = byId.get(pair.id_a);
+    const b = byId.get(pair.id_b);
+    if (!a || !b || a.match === b.match) continue;
+    const tally = (bySupport[pair.support >= 3 ? '≥3' : String(pair.support)] ??= {
+      pairs: 0,
+      together: 0,
+    });
+    tally.pairs++;
+    if (clusterOf.get(a.key) === clusterOf.get(b.key)) tally.together++;
+  }
+  const parts = Object.entries(bySupport)
+    .sort()
+    .map(([k, t]) => `support ${k}: ${t.together}/${t.pairs} (${pct(t.together / t.pairs)})`);
+  console.log(
+    `  algorithmic same-issue pairs (≥2 competition teams agree; noisy, not gold) in one cluster: ${parts.join(', ')}`,
+  );
+  return bySupport;
+}
+
 async function hotIssueQuality(
   docs: Doc[],
   options: Partial<DedupOptions>,
@@ -360,6 +392,7 @@ async function hotIssueQuality(
   console.log(
     `  all clusters: ${sizes.length}, of size ≥2: ${sizes.filter((s) => s >= 2).length}, largest ${Math.max(...sizes)}`,
   );
+  out.algorithmicPairs = algorithmicPairAgreement(byId, clusterOf);
   return out;
 }
 

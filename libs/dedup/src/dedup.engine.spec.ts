@@ -88,6 +88,13 @@ describe('entityKeys', () => {
     ['descriptors stripped', '江北区程明物业管理有限公司欠薪', ['程明公司']],
     ['generic name', '附近小区都在施工', []],
     ['generic after stripping', '市人民医院排队太久', []],
+    ['an estate named without 小区', '渝北区金港新城附近新建搅拌站', ['金港新城']],
+    [
+      'the same estate with 小区 shares that key',
+      '金港新城小区旁边的搅拌站',
+      ['金港新城', '新城小区~', '港新城小区', '金港新城小区'],
+    ],
+    ['a district called 新城区 is no estate', '江北区新城区政府', []],
     [
       '配套 is what a kindergarten is, not its name',
       '江北区高心小区配套幼儿园无证办学',

@@ -24,7 +24,13 @@ import { fmix32 } from './min-hash.fingerprint';
  *      key. A 2-character key cut from a longer run is *weak*: two weak keys are not evidence ("之城小区"
  *      from two different estates), a weak key meets a complete 2-character name ("经济学院").
  *
- * Limits: type words outside the list are missed (…之城 without 小区, 某某苑); a name preceded by a
+ * Estates are often named without 小区 (金港新城, 碧桂园之城, 南山公馆): those endings are type words
+ * too, so "金港新城附近" and "金港新城小区" share the key 金港新城 (measured on messages_with_likes:
+ * pairs that at least three competition teams grouped, in one cluster 65 % → 99.8 %; random
+ * messages joining a cluster by entity alone 3.14 % → 3.55 %).
+ *
+ * Limits: type words outside the list are missed (某某苑: single characters like 苑, 府, 园 would
+ * key every 人民政府); a name preceded by a
  * verb that is not a stop character yields extra keys ("投诉幸福小区" → 诉幸福小区), which only match the
  * same garbage; roads, streets, communities and villages (AREA_WORDS) make no key: too many
  * unrelated matters share them; the engine only groups on a key within the cluster window and in
@@ -33,7 +39,10 @@ import { fmix32 } from './min-hash.fingerprint';
  * estate in one month are grouped together.
  */
 
-/** Type words, longest first so 幼儿园 wins over 园-less matches and 社区 over 区 (not listed). */
+/**
+ * Type words. Matched in list order at each position, so a longer word must come before any word it
+ * starts with (none of these do today).
+ */
 export const ENTITY_TYPE_WORDS: readonly string[] = [
   '幼儿园',
   '小区',
@@ -51,6 +60,13 @@ export const ENTITY_TYPE_WORDS: readonly string[] = [
   '公司',
   '集团',
   '市场',
+  '新城',
+  '之城',
+  '华府',
+  '公馆',
+  '华庭',
+  '名城',
+  '山庄',
 ];
 
 /**
