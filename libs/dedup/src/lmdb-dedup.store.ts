@@ -80,6 +80,8 @@ export class LmdbDedupStore implements DedupStore {
   private readonly queue = new SerialQueue();
   private readonly now: () => number;
   private seq: number;
+  /** RecordColumns.touch's sums, kept so that its reads are not optimised away. */
+  private touched = 0;
 
   constructor(options: LmdbDedupStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -268,15 +270,17 @@ export class LmdbDedupStore implements DedupStore {
       // Lists are overwritten by the next call (the engine reads them before its next lookup).
       getBuckets: (keys, cap) => this.index.listsInto(keys, cap, lists),
       // Every indexed record is in memory (this transaction's too): no LMDB read for candidates.
-      getRecords: (seqs, keep) =>
-        seqs.map((s) => {
+      getRecords: (seqs, keep) => {
+        this.touched += this.columns.touch(seqs);
+        return seqs.map((s) => {
           if (this.columns.probe(s))
             return !keep || keep(this.columns) ? this.columns.recordBytes() : null;
           const fast = this.records.getBinaryFast(s);
           return fast && (!keep || keep(bytesProbe.at(fast)))
             ? (this.records.getBinary(s) ?? null)
             : null;
-        }),
+        });
+      },
       getCluster: (id) => {
         return own.clusters.get(id) ?? this.clusters.get(id);
       },

@@ -41,6 +41,18 @@ describe('RecordColumns', () => {
     }
   });
 
+  it('touch reads the held rows of the seqs it is given and changes nothing', () => {
+    const columns = new RecordColumns();
+    bytes.forEach((b, i) => columns.add(10 + i * 2, b));
+    columns.trim();
+    const seqs = [-1, 9, 10, 11, 12, 14, 16, 17, 100];
+    expect(Number.isFinite(columns.touch(seqs))).toBe(true);
+    expect(columns.touch([16])).toBeGreaterThan(0); // the last record's first byte is its version
+    expect(seqs.map((s) => columns.probe(s))).toEqual(
+      seqs.map((s) => s >= 10 && s <= 16 && s % 2 === 0),
+    );
+  });
+
   it('refuses a seq that is not above the last one', () => {
     const columns = new RecordColumns();
     columns.add(5, bytes[0] ?? Buffer.alloc(0));
