@@ -96,6 +96,11 @@ describe('entityKeys', () => {
     ],
     ['a district called 新城区 is no estate', '江北区新城区政府', []],
     [
+      'an estate ending in 苑',
+      '投诉渝北区锦江滨河苑捆绑销售车位',
+      ['滨河苑~', '江滨河苑', '锦江滨河苑'],
+    ],
+    [
       '配套 is what a kindergarten is, not its name',
       '江北区高心小区配套幼儿园无证办学',
       ['高心小区'],
