@@ -138,4 +138,28 @@ describe('judgement, end to end', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ clusterId: [...clusterIds][0], size: 3 });
   });
+
+  it('groups people naming one estate and one matter, not another matter at that estate', async () => {
+    // Different wording (no text match): the estate's entity key groups them, and the shipped
+    // config/matters.yaml decides whether they are about the same matter.
+    const fumes = await sms(
+      '+8613700005551',
+      '+8613800000003',
+      '锦绣江南小区楼下新开的火锅店每天中午和晚上直排油烟，熏得我们家一年四季不敢开窗，请环保部门来查一查。',
+    );
+    const smell = await sms(
+      '+8613700005552',
+      '+8613800000003',
+      '万科锦绣江南小区临街商铺开了好几家饭馆，厨房没有专用烟道，整栋楼都是油烟味，业主投诉多次没有下文。',
+    );
+    const leak = await sms(
+      '+8613700005553',
+      '+8613800000003',
+      '锦绣江南小区七栋外墙渗水好几年了，一下雨卧室墙面就发霉，开发商一直推着不修，请住建部门督促处理。',
+    );
+    const [a, b, c] = await Promise.all([fumes, smell, leak].map((id) => eventOf(id)));
+    expect(a?.dedup?.clusterId).toBe(b?.dedup?.clusterId);
+    expect(c?.dedup?.clusterId).not.toBe(a?.dedup?.clusterId);
+    expect(c?.dedup?.clusterSize).toBe(1);
+  });
 });
