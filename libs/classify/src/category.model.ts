@@ -16,16 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FeatureVectorBuilder, TERM_WEIGHTINGS, type TermWeighting } from './feature.vector';
-import {
-  BUCKET_MIX,
-  FNV_OFFSET,
-  FNV_PRIME,
-  HASH_NAME,
-  SALT_1,
-  SALT_2,
-  ngramBucket,
-  type NgramSpec,
-} from './ngram.hasher';
+import { FNV_OFFSET, FNV_PRIME, HASH_NAME, ngramBucket, type NgramSpec } from './ngram.hasher';
 
 export const MODEL_FORMAT = 'petition-category-model';
 export const MODEL_VERSION = 1;
@@ -334,8 +325,7 @@ export class CategoryClassifier {
   /**
    * Buckets of the 1–2-grams of `text` into `this.buckets`; returns their count.
    * The shipped model's range, unrolled: the unigram's FNV step is the bigram's first, so each
-   * unit is hashed once and there is no inner loop. Buckets are ngramBucket's (the order's salt,
-   * then the multiply-shift).
+   * unit is hashed once and there is no inner loop.
    */
   private bigramBuckets(text: string): number {
     const len = text.length;
@@ -345,12 +335,13 @@ export class CategoryClassifier {
     let previous = 0;
     for (let i = 0; i < len; i++) {
       const h = Math.imul(FNV_OFFSET ^ text.charCodeAt(i), FNV_PRIME);
-      let g = h ^ SALT_1;
-      buckets[count++] = Math.imul(g ^ (g >>> 15), BUCKET_MIX) >>> shift;
-      if (i > 0) {
-        g = Math.imul(previous ^ text.charCodeAt(i), FNV_PRIME) ^ SALT_2;
-        buckets[count++] = Math.imul(g ^ (g >>> 15), BUCKET_MIX) >>> shift;
-      }
+      buckets[count++] = ngramBucket(h, 1, shift);
+      if (i > 0)
+        buckets[count++] = ngramBucket(
+          Math.imul(previous ^ text.charCodeAt(i), FNV_PRIME),
+          2,
+          shift,
+        );
       previous = h;
     }
     return count;

@@ -8,17 +8,14 @@ export const HASH_NAME = 'fnv1a-ms-v1';
 // n-gram); forEachNgramBucket stays the reference that the trainer uses.
 export const FNV_OFFSET = 0x811c9dc5;
 export const FNV_PRIME = 0x01000193;
-export const BUCKET_MIX = 0x9e3779b1;
+const MIX = 0x9e3779b1;
 // Distinct per order so that a bigram and a trigram sharing a prefix land apart.
 const ORDER_SALT = Int32Array.of(0, 0x1b873593, 0x5bd1e995, 0x27d4eb2f, 0x165667b1, 0x3c6ef372);
-/** The salts of unigrams and bigrams, for the classifier's unrolled 1–2-gram loop. */
-export const SALT_1 = ORDER_SALT[1] ?? 0;
-export const SALT_2 = ORDER_SALT[2] ?? 0;
 
 /** Bucket of an n-gram of length `n` whose FNV-1a chain state is `h`. */
 export function ngramBucket(h: number, n: number, shift: number): number {
   const g = h ^ (ORDER_SALT[n] ?? 0);
-  return Math.imul(g ^ (g >>> 15), BUCKET_MIX) >>> shift;
+  return Math.imul(g ^ (g >>> 15), MIX) >>> shift;
 }
 
 export interface NgramSpec {
