@@ -1,4 +1,5 @@
 import { fmix32 } from './min-hash.fingerprint';
+import { trimmedLength } from './trimmed-length';
 
 const EMPTY = -1;
 
@@ -121,7 +122,8 @@ export class BucketIndex {
 
   /** Drops spare entry capacity (after a rebuild: growth by doubling leaves up to half unused). */
   trim(): void {
-    const size = Math.max(1, this.entryCount);
+    const size = trimmedLength(this.entryCount);
+    if (size >= this.entrySeqs.length) return;
     this.entrySeqs = this.entrySeqs.slice(0, size);
     this.entryNext = this.entryNext.slice(0, size);
   }

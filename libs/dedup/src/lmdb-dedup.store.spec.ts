@@ -27,6 +27,25 @@ const input = (petitionId: string, identityKey: string, text: string, day = 0) =
 });
 
 describe('LmdbDedupStore: buckets rebuilt from the records at open', () => {
+  it('the rebuilt index has room for the next petitions: judging one grows nothing', async () => {
+    const dir = tempDir();
+    const first = new LmdbDedupStore({ path: dir });
+    await new DedupEngine(first).judgeBatch(
+      Array.from({ length: 300 }, (_, i) =>
+        input(`f${i}`, `other:${i}`, `${NIGHT_NOISE.slice(i % 20)}第${i}号楼${i * 7919}`),
+      ),
+    );
+    await first.close();
+    const second = new LmdbDedupStore({ path: dir });
+    try {
+      const before = second.indexBytes();
+      await new DedupEngine(second).judge(input('n1', 'id:n', GARAGE_FEES, 1));
+      expect(second.indexBytes()).toBe(before);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('a reopened store still finds the duplicate, the repeat and the cluster', async () => {
     const dir = tempDir();
     const first = new LmdbDedupStore({ path: dir });

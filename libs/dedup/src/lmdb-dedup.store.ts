@@ -257,7 +257,7 @@ export class LmdbDedupStore implements DedupStore {
       verdicts: new Map<string, DedupVerdict>(),
       clusters: new Map<string, ClusterState>(),
     };
-    const writes: (() => void)[] = [];
+    const writes: LmdbTx['writes'] = [];
     const bytesProbe = new BytesProbe();
     const lists: number[][] = [];
     let seq = this.seq;

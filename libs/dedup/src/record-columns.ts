@@ -1,5 +1,6 @@
 import { MINHASH_SIZE } from './min-hash.fingerprint';
 import { recordReceivedAt, recordSignatureOffset } from './record.codec';
+import { trimmedLength } from './trimmed-length';
 import type { RecordProbe } from './dedup.types';
 
 /** Host byte order: the encoded signature is big-endian; a little-endian host reads it swapped. */
@@ -132,8 +133,11 @@ export class RecordColumns implements RecordProbe {
 
   /** Drops spare capacity (after a rebuild: growth by doubling leaves up to half unused). */
   trim(): void {
-    this.spans = this.spans.slice(0, 2 * Math.max(1, this.rows));
-    this.setArena(this.arena.slice(0, Math.max(2, this.used)));
+    const spans = 2 * trimmedLength(this.rows);
+    if (spans < this.spans.length) this.spans = this.spans.slice(0, spans);
+    // Even, like every record's start.
+    const bytes = (trimmedLength(this.used) + 1) & ~1;
+    if (bytes < this.arena.length) this.setArena(this.arena.slice(0, bytes));
   }
 
   private swapFor(signature: Uint16Array): void {
