@@ -24,7 +24,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { topicNames } from '@app/contracts';
-import { dedupCost } from '../scripts/quality/dedup';
+import { dedupCost } from '../scripts/quality/dedup-cost';
 import { Apps, ROOT, httpPost } from './lib/apps';
 import { captureRecords, producerCeiling, type CeilingRun } from './lib/ceiling';
 import {

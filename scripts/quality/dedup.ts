@@ -1,7 +1,7 @@
 /**
  * Dedup quality, measured on the real public messages (read at run time from ../shared/data, never
  * copied): duplicate recall and false matches on generated near-duplicates, the two gold hot issues,
- * and judge cost at 10k and 1M stored petitions with bytes per petition.
+ * and judge cost at 10k and 1M stored petitions with bytes per petition (dedup-cost.ts).
  *
  *   npx ts-node -T -r tsconfig-paths/register scripts/quality/dedup.ts
  *
@@ -9,83 +9,25 @@
  * shipped matter lexicon (config/matters.yaml) as the normalizer does; DEDUP_QUALITY_MATTERS=off
  * runs without it (joins by entity key alone, for comparison).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Converter } from 'opencc-js';
 import {
   DedupEngine,
-  LmdbDedupStore,
   MemoryDedupStore,
   DEFAULT_DEDUP_OPTIONS,
-  fingerprint,
-  MINHASH_SIZE,
-  type BulkRecord,
   type DedupOptions,
-  type DedupStore,
   type DedupVerdict,
 } from '@app/dedup';
-import { loadMatterLexicon } from '@app/routing';
 import { readJsonl } from '@app/testing';
 import { seededRandom as rng } from '../../test/support/seeded-random';
-
-interface Message {
-  id: string;
-  title?: string;
-  text?: string;
-  user?: string;
-  time_iso?: string;
-}
-
-interface Doc {
-  key: string;
-  id: string;
-  raw: string;
-  match: string;
-  user: string;
-  at: number;
-  locality: string | null;
-}
-
-const toTraditional = Converter({ from: 'cn', to: 'tw' });
-const toSimplified = Converter({ from: 'tw', to: 'cn' });
-
-/** Stand-in for @app/text's matchText: tw→cn, NFKC, lower-case, letters and digits only. */
-function matchText(raw: string): string {
-  return toSimplified(raw.normalize('NFKC'))
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, '');
-}
-
-/** The dataset's anonymised districts/counties (A1区 … K9县); null when a message names none. */
-function localityOf(raw: string): string | null {
-  return /[A-K]\d{1,2}[区县]/u.exec(raw)?.[0] ?? null;
-}
-
-function loadCorpus(): Doc[] {
-  const seen = new Set<string>();
-  const docs: Doc[] = [];
-  for (const file of ['messages_with_likes.jsonl', 'messages_unlabeled.jsonl']) {
-    for (const m of readJsonl<Message>(file)) {
-      const raw = `${m.title ?? ''}\n${m.text ?? ''}`;
-      const match = matchText(raw);
-      // Exact duplicates (exact_duplicate_groups.jsonl and cross-file copies) are one message here.
-      if (match.length === 0 || seen.has(match)) continue;
-      seen.add(match);
-      const at = Date.parse(`${m.time_iso ?? '2019-01-01T00:00:00'}Z`);
-      docs.push({
-        key: `${file}:${m.id}`,
-        id: m.id,
-        raw,
-        match,
-        user: m.user ?? '',
-        at: Number.isFinite(at) ? at : 0,
-        locality: localityOf(raw),
-      });
-    }
-  }
-  return docs;
-}
+import { dedupCostQuality } from './dedup-cost';
+import {
+  loadCorpus,
+  localityOf,
+  matchText,
+  shippedMatters,
+  toTraditional,
+  type Doc,
+  type Message,
+} from './dedup-corpus';
 
 // ---------------------------------------------------------------------------------------------
 // Near-duplicate variants
@@ -193,9 +135,7 @@ function editSimilarity(a: string, b: string): number {
   return 1 - (prev[y.length] ?? 0) / Math.max(x.length, y.length);
 }
 
-const MATTERS_FILE = join(__dirname, '..', '..', 'config', 'matters.yaml');
-const matters =
-  process.env.DEDUP_QUALITY_MATTERS === 'off' ? null : loadMatterLexicon(MATTERS_FILE);
+const matters = shippedMatters();
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
@@ -493,171 +433,6 @@ async function falseGroupingQuality(
   };
 }
 
-async function costQuality(
-  docs: Doc[],
-  options: Partial<DedupOptions>,
-): Promise<Record<string, unknown>> {
-  const bigFill = Number(process.env.DEDUP_QUALITY_FILL ?? 1_000_000);
-  const dir = mkdtempSync(join(tmpdir(), 'dedup-quality-'));
-  // noSync: both sizes measured alike without fsync noise; durable commits add a constant per judge.
-  const store = new LmdbDedupStore({ path: dir, noSync: true });
-  // Splits each judgement into lookup+decision (inside work) and the commit that follows it.
-  let lookupNanos = 0n;
-  const timed: DedupStore = {
-    transact: (work) => {
-      const start = process.hrtime.bigint();
-      return store.transact(async (tx) => {
-        const result = await work(tx);
-        lookupNanos += process.hrtime.bigint() - start;
-        return result;
-      });
-    },
-    // The engine takes the embedded store's synchronous path when there is one: time that too.
-    transactSync: (work) => {
-      const start = process.hrtime.bigint();
-      return store.transactSync((tx) => {
-        const result = work(tx);
-        lookupNanos += process.hrtime.bigint() - start;
-        return result;
-      });
-    },
-    claimKey: (k, v, ttl) => store.claimKey(k, v, ttl),
-    close: () => store.close(),
-  };
-  const engine = new DedupEngine(timed, options, matters);
-  // Synthetic signatures that keep real collision structure: each position takes the value of a
-  // real message at that position half the time (so popular shingles make hot buckets as real
-  // text does), and a random value otherwise. Band keys follow from the signature in the store.
-  const real = docs
-    .map((d) => fingerprint(d.match).signature)
-    .filter((m) => m.length === MINHASH_SIZE);
-  const r = rng(7);
-  const base = Date.UTC(2024, 0, 1);
-  let made = 0;
-  function* synthetic(count: number): Generator<BulkRecord> {
-    for (let i = 0; i < count; i++, made++) {
-      const signature = new Uint16Array(MINHASH_SIZE);
-      for (let k = 0; k < MINHASH_SIZE; k++) {
-        signature[k] =
-          r() < 0.5 ? (real[Math.floor(r() * real.length)]?.[k] ?? 0) : Math.floor(r() * 65536);
-      }
-      const id = `syn${made}`;
-      yield {
-        record: {
-          petitionId: id,
-          identity: null,
-          locality: 'A1区',
-          receivedAt: base + (made % 20_000) * 60_000,
-          clusterId: id,
-          signature,
-          shingleCount: 300,
-        },
-      };
-    }
-  }
-  const queries = docs.slice(0, 6000);
-  const time = async (qs: Doc[], tag: string): Promise<[number, number]> => {
-    lookupNanos = 0n;
-    const start = process.hrtime.bigint();
-    for (const d of qs) {
-      await engine.judge({
-        petitionId: `${tag}:${d.key}`,
-        identityKey: `q:${d.key}`,
-        matchText: d.match,
-        locality: d.locality,
-        receivedAt: new Date(base + 10 * 86_400_000),
-      });
-    }
-    const total = Number(process.hrtime.bigint() - start) / 1000 / qs.length;
-    return [total, Number(lookupNanos) / 1000 / qs.length];
-  };
-  // judgeBatch: the same verdicts as judging one by one, one commit per BATCH judgements.
-  const BATCH = 100;
-  const timeBatched = async (qs: Doc[], tag: string): Promise<number> => {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < qs.length; i += BATCH) {
-      await engine.judgeBatch(
-        qs.slice(i, i + BATCH).map((d) => ({
-          petitionId: `${tag}:${d.key}`,
-          identityKey: `q:${d.key}`,
-          matchText: d.match,
-          locality: d.locality,
-          receivedAt: new Date(base + 10 * 86_400_000),
-        })),
-      );
-    }
-    return Number(process.hrtime.bigint() - start) / 1000 / qs.length;
-  };
-  console.log(`\n== judge cost (LMDB, noSync; 1,500 real-text judgements per size and mode)`);
-  let t0 = Date.now();
-  await store.bulkLoad(synthetic(10_000));
-  const [at10k, look10k] = await time(queries.slice(0, 1500), 'q10k');
-  const batch10k = await timeBatched(queries.slice(3000, 4500), 'b10k');
-  const bytes10k = store.usedBytes() / store.petitionCount;
-  const index10k = store.indexBytes() / store.petitionCount;
-  console.log(
-    `  10k: fill ${(Date.now() - t0) / 1000}s, judge ${at10k.toFixed(0)} µs/call (lookup+decision ${look10k.toFixed(0)} µs, commit the rest), ` +
-      `judgeBatch(${BATCH}) ${batch10k.toFixed(0)} µs/petition, ${bytes10k.toFixed(0)} B/petition on disk + ${index10k.toFixed(0)} B/petition in memory (bucket index + record columns)`,
-  );
-  t0 = Date.now();
-  const deadline = t0 + 170_000;
-  let reached = store.petitionCount;
-  while (reached < bigFill && Date.now() < deadline) {
-    await store.bulkLoad(synthetic(Math.min(100_000, bigFill - reached)));
-    reached = store.petitionCount;
-  }
-  const fillSeconds = (Date.now() - t0) / 1000;
-  const [atBig, lookBig] = await time(queries.slice(1500, 3000), 'qbig');
-  const batchBig = await timeBatched(queries.slice(4500, 6000), 'bbig');
-  const bytesBig = store.usedBytes() / reached;
-  const indexBig = store.indexBytes() / reached;
-  console.log(
-    `  ${reached.toLocaleString('en')}: fill ${fillSeconds}s, judge ${atBig.toFixed(0)} µs/call (lookup+decision ${lookBig.toFixed(0)} µs, commit the rest), ` +
-      `judgeBatch(${BATCH}) ${batchBig.toFixed(0)} µs/petition, ${bytesBig.toFixed(0)} B/petition on disk + ${indexBig.toFixed(0)} B/petition in memory (bucket index + record columns)` +
-      (reached < bigFill ? ` (stopped before ${bigFill.toLocaleString('en')}: fill too slow)` : ''),
-  );
-  console.log(
-    `  ratio ${(atBig / at10k).toFixed(2)}× whole judge, ${(lookBig / look10k).toFixed(2)}× lookup+decision, ` +
-      `${(batchBig / batch10k).toFixed(2)}× judgeBatch (target ≤ 1.5×)`,
-  );
-  await store.close();
-  // Restart: the bucket index and the record columns are rebuilt from the records on disk.
-  const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(0)} MiB`;
-  const before = process.memoryUsage();
-  const reopenStart = process.hrtime.bigint();
-  const reopened = new LmdbDedupStore({ path: dir, noSync: true });
-  const reopenSeconds = Number(process.hrtime.bigint() - reopenStart) / 1e9;
-  const after = process.memoryUsage();
-  const memoryPerPetition = reopened.indexBytes() / reopened.petitionCount;
-  console.log(
-    `  reopen at ${reopened.petitionCount.toLocaleString('en')} stored: ${reopenSeconds.toFixed(1)}s to rebuild the index; ` +
-      `in memory ${memoryPerPetition.toFixed(0)} B/petition (bucket index + record columns, ${mb(reopened.indexBytes())}); ` +
-      `process rss ${mb(after.rss)} (${mb(after.rss - before.rss)} more than before reopening), array buffers ${mb(after.arrayBuffers)}`,
-  );
-  await reopened.close();
-  rmSync(dir, { recursive: true, force: true });
-  return {
-    reopenSeconds,
-    memoryBytesPerPetition: memoryPerPetition,
-    at10kMicros: at10k,
-    atBigMicros: atBig,
-    bigSize: reached,
-    ratio: atBig / at10k,
-    batch10kMicros: batch10k,
-    batchBigMicros: batchBig,
-    batchRatio: batchBig / batch10k,
-    bytesPerPetition: bytesBig,
-    indexBytesPerPetition: indexBig,
-  };
-}
-
-/** The judge-cost part alone (used by `npm run bench`): 10k and DEDUP_QUALITY_FILL stored petitions. */
-export async function dedupCost(
-  options: Partial<DedupOptions> = {},
-): Promise<Record<string, unknown>> {
-  return costQuality(loadCorpus(), options);
-}
-
 export async function dedupQuality(
   options: Partial<DedupOptions> = {},
 ): Promise<Record<string, unknown>> {
@@ -683,7 +458,7 @@ export async function dedupQuality(
       )
     : null;
   const falseGrouping = want('hot') ? await falseGroupingQuality(docs, options) : null;
-  const cost = want('cost') ? await costQuality(docs, options) : null;
+  const cost = want('cost') ? await dedupCostQuality(docs, options, matters) : null;
   return { duplicates, hotIssues, hotIssuesNoWindow, falseGrouping, cost };
 }
 
