@@ -255,9 +255,17 @@ export class DedupEngine {
       (s) => samePerson(s) && this.nearIdentical(s, fp) && within(s, o.duplicateWindowDays),
     );
     if (duplicate) return { duplicate };
-    const repeat = scored.find(
-      (s) => samePerson(s) && s.similarity >= o.matterThreshold && within(s, o.repeatWindowDays),
-    );
+    // 重复信访: the same person on the same matter, in similar words or, like a same-issue join,
+    // naming the same place with a matter in common (a second letter about it rarely reuses the
+    // first one's words).
+    const repeat =
+      scored.find((s) => samePerson(s) && within(s, o.repeatWindowDays)) ??
+      this.entityMatch(
+        all,
+        (s) =>
+          samePerson(s) && within(s, o.repeatWindowDays) && sameMatter(p.matters, s.record.matters),
+        locality,
+      );
     const sameIssue =
       repeat ??
       scored.find(

@@ -339,15 +339,15 @@ export const VERDICT_CASES: VerdictCase[] = [
     ],
   },
   {
-    name: 'entity key: the same estate name in another locality, or the same person → no grouping',
+    name: 'entity key: the same estate name in another locality → no grouping; the same person naming it again → repeat',
     steps: [
       step('e1', 'id:1', ESTATE_FUMES, '渝北区', 0, { clusterId: 'e1' }),
       step('e2', 'id:2', ESTATE_NOISE, '江北区', 1, { outcome: 'new', clusterId: 'e2' }),
       step('e3', 'id:1', ESTATE_SMELL, '渝北区', 2, {
-        outcome: 'new',
-        of: null,
-        clusterId: 'e3',
-        clusterSize: 1,
+        outcome: 'repeat',
+        of: 'e1',
+        clusterId: 'e1',
+        clusterSize: 2,
       }),
     ],
   },
@@ -386,6 +386,30 @@ export const VERDICT_CASES: VerdictCase[] = [
       step('e1', 'id:1', ESTATE_FUMES, '渝北区', 0, { clusterId: 'e1' }),
       step('e2', 'id:2', ESTATE_NO_MATTER, '渝北区', 1, { clusterId: 'e2', clusterSize: 1 }),
       step('e3', 'id:3', ESTATE_SMELL, '渝北区', 2, { clusterId: 'e1', clusterSize: 2 }),
+    ],
+  },
+  {
+    name: 'matter lexicon: the same person on one estate, another matter → new; the first matter again → repeat',
+    matters: CASE_MATTERS,
+    steps: [
+      step('e1', 'id:1', ESTATE_FUMES, '渝北区', 0, { clusterId: 'e1' }),
+      step('e2', 'id:1', ESTATE_LEAK, '渝北区', 1, {
+        outcome: 'new',
+        of: null,
+        clusterId: 'e2',
+        clusterSize: 1,
+      }),
+      step('e3', 'id:1', ESTATE_SMELL, '渝北区', 2, {
+        outcome: 'repeat',
+        of: 'e1',
+        clusterId: 'e1',
+        clusterSize: 2,
+      }),
+      step('e4', 'id:1', ESTATE_FUMES, '渝北区', 400, {
+        outcome: 'new',
+        of: null,
+        clusterId: 'e4',
+      }),
     ],
   },
   {
