@@ -19,6 +19,7 @@ import {
 import { readJsonl } from '@app/testing';
 import { seededRandom as rng } from '../../test/support/seeded-random';
 import { dedupCostQuality } from './dedup-cost';
+import { sameUserQuality } from './dedup-same-user';
 import {
   loadCorpus,
   localityOf,
@@ -458,8 +459,9 @@ export async function dedupQuality(
       )
     : null;
   const falseGrouping = want('hot') ? await falseGroupingQuality(docs, options) : null;
+  const sameUser = want('hot') ? await sameUserQuality(docs, options, matters) : null;
   const cost = want('cost') ? await dedupCostQuality(docs, options, matters) : null;
-  return { duplicates, hotIssues, hotIssuesNoWindow, falseGrouping, cost };
+  return { duplicates, hotIssues, hotIssuesNoWindow, falseGrouping, sameUser, cost };
 }
 
 if (require.main === module) {
