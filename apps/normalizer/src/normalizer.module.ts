@@ -11,7 +11,13 @@ import { join, resolve } from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
 import { CategoryPipeline, IntentClassifier } from '@app/classify';
 import { topicNames } from '@app/contracts';
-import { createDedupStore, dedupHorizonDays, DedupEngine, type DedupStore } from '@app/dedup';
+import {
+  createDedupStore,
+  dedupHorizonDays,
+  DedupEngine,
+  LmdbDedupStore,
+  type DedupStore,
+} from '@app/dedup';
 import { createKafka, ensureTopics, parseBrokers } from '@app/kafka';
 import { loggerOptions } from '@app/observability';
 import { loadRoutingConfig } from '@app/routing';
@@ -88,6 +94,11 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
         routing.matters,
       ),
     });
+    if (this.dedupStore instanceof LmdbDedupStore)
+      this.log.info(
+        { pruned: this.dedupStore.pruned },
+        'dedup store open; past the horizon pruned',
+      );
     let claims: ClaimStore;
     if (env.REDIS_URL) {
       claims = new SharedClaimStore(this.dedupStore);

@@ -61,7 +61,8 @@ export class LogKeyIndex {
     }
   }
 
-  set(id: string, logKey: number): void {
+  /** Points `id` at `logKey`; returns the log key it pointed at before (superseded), or 0. */
+  set(id: string, logKey: number): number {
     if ((this.used + 1) * 2 > this.keys.length) this.grow();
     const h = this.hash(id);
     const mask = this.keys.length - 1;
@@ -71,11 +72,11 @@ export class LogKeyIndex {
         this.keys[j] = logKey;
         this.hashes[j] = h;
         this.used++;
-        return;
+        return 0;
       }
       if (this.hashes[j] === h && this.idIs(key, id)) {
         this.keys[j] = logKey;
-        return;
+        return key;
       }
     }
   }
@@ -103,7 +104,7 @@ export class LogKeyIndex {
  * write appends under the next integer key (LMDB's cheapest write: the last page, in order), and
  * an in-memory index, rebuilt at open, says which entry is an id's newest. Writing in place under
  * the id instead would touch a random B-tree page per write (about 5 µs of CPU each, a tenth of a
- * judgement). Superseded entries stay on disk, like records past the index horizon.
+ * judgement). Superseded entries stay on disk until the store prunes at open (`prunable`).
  *
  * Entry: `${id.length}:${id}${encoded value}`, so an id may hold any character.
  */
@@ -140,15 +141,31 @@ export class IdLog<T> {
     return this.index.bytes;
   }
 
-  /** The index from the entries on disk, oldest first so the newest entry of an id wins. */
-  rebuild(): void {
+  /** Log key of the newest entry (0: empty). */
+  get lastKey(): number {
+    return this.last;
+  }
+
+  /**
+   * The index from the entries on disk, oldest first so the newest entry of an id wins. Returns
+   * the keys of the entries that a newer one of the same id superseded.
+   */
+  rebuild(): number[] {
     this.index = this.freshIndex();
     this.last = 0;
     this.confirmedKey = 0;
+    const superseded: number[] = [];
     for (const { key, value } of this.db.getRange()) {
-      this.index.set(idOf(value), key);
+      const older = this.index.set(idOf(value), key);
+      if (older !== 0) superseded.push(older);
       this.last = key;
     }
+    return superseded;
+  }
+
+  /** Entries on disk, superseded ones included. */
+  entries(): number {
+    return this.db.getKeysCount();
   }
 
   get(id: string): T | null {

@@ -38,7 +38,12 @@ export {
   type Fingerprint,
 } from './min-hash.fingerprint';
 export { MemoryDedupStore } from './memory-dedup.store';
-export { LmdbDedupStore, type BulkRecord, type LmdbDedupStoreOptions } from './lmdb-dedup.store';
+export {
+  LmdbDedupStore,
+  type BulkRecord,
+  type LmdbDedupStoreOptions,
+  type PruneReport,
+} from './lmdb-dedup.store';
 export {
   DedupConflictError,
   RedisDedupStore,

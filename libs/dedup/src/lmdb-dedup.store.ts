@@ -35,6 +35,33 @@ export interface LmdbDedupStoreOptions {
    * open (they stay on disk). Longer than the longest dedup window; default 400, as Redis retention.
    */
   indexHorizonDays?: number;
+  /** Seqs between retention checkpoints (see pruneAtOpen); default 10,000. */
+  checkpointEvery?: number;
+}
+
+/** What the store deleted from disk at open (retention), for the boot log. */
+export interface PruneReport {
+  records: number;
+  clusterEntries: number;
+  verdictEntries: number;
+  claims: number;
+}
+
+/**
+ * Where the logs stood when every record committed so far had been received at or before `at`
+ * (the newest receivedAt then): log entries up to these keys belong to petitions no newer.
+ */
+interface Checkpoint {
+  at: number;
+  clusters: number;
+  verdicts: number;
+}
+
+/** What a rebuild found that the retention at open deletes. */
+interface RebuildFindings {
+  expiredSeqs: number[];
+  supersededClusters: number[];
+  supersededVerdicts: number[];
 }
 
 export interface BulkRecord {
@@ -73,10 +100,16 @@ export class LmdbDedupStore implements DedupStore {
   private readonly clusters: IdLog<ClusterState>;
   private readonly verdicts: IdLog<DedupVerdict>;
   private readonly claims: Database<Claim, string>;
-  private readonly meta: Database<number, string>;
+  private readonly meta: Database<unknown, string>;
   private index = new BucketIndex();
   private columns = new RecordColumns();
   private readonly horizonMs: number;
+  private readonly checkpointEvery: number;
+  private checkpoints: Checkpoint[] = [];
+  /** Newest receivedAt of any record written (−Infinity: none). */
+  private newest = -Infinity;
+  /** What the retention at open deleted. */
+  readonly pruned: PruneReport;
   private readonly queue = new SerialQueue();
   private readonly now: () => number;
   private seq: number;
@@ -101,8 +134,8 @@ export class LmdbDedupStore implements DedupStore {
     this.clusters = new IdLog(log('cluster-log'), encodeCluster, decodeCluster);
     this.verdicts = new IdLog(log('verdict-log'), encodeVerdict, decodeVerdict);
     this.claims = this.root.openDB<Claim, string>({ name: 'claims', encoding: 'msgpack' });
-    this.meta = this.root.openDB<number, string>({ name: 'meta', encoding: 'msgpack' });
-    this.seq = this.meta.get('seq') ?? 0;
+    this.meta = this.root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
+    this.seq = (this.meta.get('seq') as number | undefined) ?? 0;
     try {
       this.checkFormat(options.path);
     } catch (err) {
@@ -110,13 +143,95 @@ export class LmdbDedupStore implements DedupStore {
       throw err;
     }
     this.horizonMs = (options.indexHorizonDays ?? 400) * DAY_MS;
-    this.rebuildIndex();
+    this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 10_000);
+    const findings = this.rebuildIndex();
     try {
       this.migrateKeyedTables();
+      this.pruned = this.pruneAtOpen(findings);
     } catch (err) {
       void this.root.close();
       throw err;
     }
+  }
+
+  /**
+   * Retention: what no judgement can read any more leaves the disk, so the directory and the time
+   * to open it follow the horizon instead of all history (Redis gets the same from key expiry).
+   * - records received before the horizon (they are not indexed, so no lookup finds them);
+   * - cluster and verdict log entries that a newer entry of the same id superseded;
+   * - log entries written before the newest checkpoint that is older than the horizon: every
+   *   record committed by then was older too, so those clusters have no member left to be found,
+   *   and those verdicts only answered a redelivery of a petition judged over a horizon ago (a
+   *   duplicate's verdict goes with them even if the duplicate itself came later);
+   * - expired claims.
+   * At open only: a running store keeps what it wrote until the next start.
+   */
+  private pruneAtOpen(found: RebuildFindings): PruneReport {
+    const cutoff = this.newest - this.horizonMs;
+    this.checkpoints = (this.meta.get('checkpoints') as Checkpoint[] | undefined) ?? [];
+    let past: Checkpoint | undefined;
+    for (const c of this.checkpoints) if (c.at < cutoff) past = c;
+    const logKeys = (
+      log: { db: Database<string, number> },
+      superseded: number[],
+      upTo: number,
+    ): number[] => [...log.db.getKeys({ end: upTo + 1 }), ...superseded.filter((k) => k > upTo)];
+    const clusterKeys = logKeys(this.clusters, found.supersededClusters, past?.clusters ?? 0);
+    const verdictKeys = logKeys(this.verdicts, found.supersededVerdicts, past?.verdicts ?? 0);
+    const now = this.now();
+    const claims: string[] = [];
+    for (const { key, value } of this.claims.getRange())
+      if (value.exp !== null && value.exp <= now) claims.push(key);
+    this.removeAll(this.records, found.expiredSeqs);
+    this.removeAll(this.clusters.db, clusterKeys);
+    this.removeAll(this.verdicts.db, verdictKeys);
+    this.removeAll(this.claims, claims);
+    if (clusterKeys.length > 0 || verdictKeys.length > 0) {
+      this.clusters.rebuild();
+      this.verdicts.rebuild();
+    }
+    this.checkpoints = this.checkpoints.filter((c) => c.at >= cutoff);
+    if (Number.isFinite(this.newest)) this.checkpoints.push(this.checkpointNow());
+    this.meta.putSync('checkpoints', this.checkpoints);
+    return {
+      records: found.expiredSeqs.length,
+      clusterEntries: clusterKeys.length,
+      verdictEntries: verdictKeys.length,
+      claims: claims.length,
+    };
+  }
+
+  /** Deletes in transactions of at most 50,000 keys (one huge transaction holds every page). */
+  private removeAll<K extends string | number>(db: Database<unknown, K>, keys: K[]): void {
+    for (let i = 0; i < keys.length; i += 50_000) {
+      const chunk = keys.slice(i, i + 50_000);
+      this.root.transactionSync(() => {
+        for (const k of chunk) void db.remove(k);
+      });
+    }
+  }
+
+  private checkpointNow(): Checkpoint {
+    return {
+      at: this.newest,
+      clusters: this.clusters.lastKey,
+      verdicts: this.verdicts.lastKey,
+    };
+  }
+
+  /** Records, log entries (superseded ones included) and claims on disk. */
+  storedEntries(): {
+    records: number;
+    clusterEntries: number;
+    verdictEntries: number;
+    claims: number;
+  } {
+    return {
+      records: this.records.getKeysCount(),
+      clusterEntries: this.clusters.entries(),
+      verdictEntries: this.verdicts.entries(),
+      claims: this.claims.getKeysCount(),
+    };
   }
 
   /**
@@ -144,7 +259,7 @@ export class LmdbDedupStore implements DedupStore {
    * match new petitions: refuse it rather than silently missing every duplicate.
    */
   private checkFormat(path: string): void {
-    const format = this.meta.get('format');
+    const format = this.meta.get('format') as number | undefined;
     if (format === FINGERPRINT_FORMAT) return;
     if (format === undefined && this.seq === 0) {
       this.meta.putSync('format', FINGERPRINT_FORMAT);
@@ -158,27 +273,31 @@ export class LmdbDedupStore implements DedupStore {
 
   /**
    * Bucket entries and candidate columns of every record within the horizon of the newest one, in
-   * seq order, from scratch.
+   * seq order, from scratch. Returns what lies outside (for the retention at open).
    */
-  private rebuildIndex(): void {
-    this.verdicts.rebuild();
-    this.clusters.rebuild();
+  private rebuildIndex(): RebuildFindings {
+    const supersededVerdicts = this.verdicts.rebuild();
+    const supersededClusters = this.clusters.rebuild();
     this.index = new BucketIndex();
     this.columns = new RecordColumns();
     let newest = -Infinity;
     for (const { value } of this.records.getRange())
       newest = Math.max(newest, recordReceivedAt(value));
+    this.newest = newest;
+    const expiredSeqs: number[] = [];
     for (const { key, value } of this.records.getRange()) {
-      if (recordReceivedAt(value) < newest - this.horizonMs) continue;
-      this.addToIndex(key, value);
+      if (recordReceivedAt(value) < newest - this.horizonMs) expiredSeqs.push(key);
+      else this.addToIndex(key, value);
     }
     this.index.trim();
     this.columns.trim();
+    return { expiredSeqs, supersededClusters, supersededVerdicts };
   }
 
   private addToIndex(seq: number, bytes: Uint8Array): void {
     for (const k of recordIndexKeys(bytes)) this.index.push(k, seq);
     this.columns.add(seq, bytes);
+    this.newest = Math.max(this.newest, recordReceivedAt(bytes));
   }
 
   get petitionCount(): number {
@@ -287,6 +406,7 @@ export class LmdbDedupStore implements DedupStore {
       nextSeq: () => ++seq,
       putRecord: (s, bytes) => {
         this.columns.add(s, bytes);
+        this.newest = Math.max(this.newest, recordReceivedAt(bytes));
         writes.push(() => void this.records.put(s, bytes));
       },
       // The index is the bucket lists' only home. Every push is the record's own keys
@@ -315,6 +435,7 @@ export class LmdbDedupStore implements DedupStore {
     if (tx.writes.length === 0) return;
     const seq = tx.lastSeq();
     const committed: (() => void)[] = [];
+    let checkpoints = this.checkpoints;
     try {
       await this.root.transaction(() => {
         for (const w of tx.writes) {
@@ -322,6 +443,11 @@ export class LmdbDedupStore implements DedupStore {
           if (then) committed.push(then);
         }
         if (seq !== this.seq) void this.meta.put('seq', seq);
+        // After this transaction's log entries, in it: the checkpoint covers exactly them.
+        if (Math.floor(seq / this.checkpointEvery) > Math.floor(this.seq / this.checkpointEvery)) {
+          checkpoints = [...this.checkpoints, this.checkpointNow()];
+          void this.meta.put('checkpoints', checkpoints);
+        }
       });
     } catch (err) {
       this.rebuildIndex();
@@ -329,6 +455,7 @@ export class LmdbDedupStore implements DedupStore {
     }
     for (const then of committed) then();
     this.seq = seq;
+    this.checkpoints = checkpoints;
   }
 
   claimKey(key: string, value: string, ttlSeconds?: number): Promise<string | null> {

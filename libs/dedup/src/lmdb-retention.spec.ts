@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DedupEngine } from './dedup.engine';
+import { LmdbDedupStore, type LmdbDedupStoreOptions } from './lmdb-dedup.store';
+import { GARAGE_FEES, NIGHT_NOISE, testMatchText } from './verdict-cases.fixture';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'dedup-retention-'));
+  dirs.push(dir);
+  return dir;
+};
+
+const T0 = Date.UTC(2024, 0, 1);
+const DAY = 86_400_000;
+const input = (petitionId: string, identityKey: string, text: string, day: number) => ({
+  petitionId,
+  identityKey,
+  matchText: testMatchText(text),
+  locality: '江北区',
+  receivedAt: new Date(T0 + day * DAY),
+});
+
+/** Opens the store at `dir`, runs `work`, closes it. */
+async function withStore<T>(
+  dir: string,
+  work: (store: LmdbDedupStore, engine: DedupEngine) => Promise<T>,
+  options: Partial<LmdbDedupStoreOptions> = {},
+): Promise<T> {
+  const store = new LmdbDedupStore({ path: dir, noSync: true, ...options });
+  try {
+    return await work(store, new DedupEngine(store));
+  } finally {
+    await store.close();
+  }
+}
+
+describe('LmdbDedupStore retention at open', () => {
+  it('records received before the horizon leave the disk', async () => {
+    const dir = tempDir();
+    await withStore(dir, async (_, engine) => {
+      await engine.judge(input('old', 'id:1', GARAGE_FEES, 0));
+      await engine.judge(input('recent', 'id:2', NIGHT_NOISE, 500));
+    });
+    const pruned = await withStore(dir, (store) => Promise.resolve(store.pruned), {
+      indexHorizonDays: 400,
+    });
+    expect(pruned.records).toBe(1);
+    await withStore(dir, (store) => {
+      expect(store.petitionCount).toBe(1);
+      expect(store.pruned.records).toBe(0);
+      return Promise.resolve();
+    });
+  });
+
+  it('superseded cluster entries leave the disk; the newest state carries on', async () => {
+    const dir = tempDir();
+    await withStore(dir, async (_, engine) => {
+      for (let i = 1; i <= 4; i++) await engine.judge(input(`p${i}`, `id:${i}`, GARAGE_FEES, i));
+    });
+    await withStore(dir, async (store, engine) => {
+      // One cluster written four times (sizes 1 to 4): three superseded entries.
+      expect(store.pruned.clusterEntries).toBe(3);
+      expect(store.storedEntries()).toMatchObject({ clusterEntries: 1, verdictEntries: 4 });
+      await expect(engine.judge(input('p5', 'id:5', GARAGE_FEES, 5))).resolves.toMatchObject({
+        clusterId: 'p1',
+        clusterSize: 5,
+      });
+      // A redelivered petition still gets its first verdict.
+      await expect(engine.judge(input('p2', 'id:2', GARAGE_FEES, 9))).resolves.toMatchObject({
+        clusterSize: 2,
+      });
+    });
+  });
+
+  it('log entries of petitions past the horizon leave once a checkpoint shows them old', async () => {
+    const dir = tempDir();
+    const options = { indexHorizonDays: 400 };
+    await withStore(
+      dir,
+      (_, engine) => engine.judge(input('old', 'id:1', GARAGE_FEES, 0)),
+      options,
+    );
+    // This open records where the logs stood (every record then: day 0).
+    await withStore(
+      dir,
+      (_, engine) => engine.judge(input('recent', 'id:2', NIGHT_NOISE, 500)),
+      options,
+    );
+    await withStore(
+      dir,
+      (store) => {
+        expect(store.pruned).toMatchObject({ records: 1, clusterEntries: 1, verdictEntries: 1 });
+        expect(store.storedEntries()).toMatchObject({
+          records: 1,
+          clusterEntries: 1,
+          verdictEntries: 1,
+        });
+        return Promise.resolve();
+      },
+      options,
+    );
+  });
+
+  it('a running store takes checkpoints too, so entries go at the next open', async () => {
+    const dir = tempDir();
+    const options = { indexHorizonDays: 400, checkpointEvery: 2 };
+    await withStore(
+      dir,
+      async (_, engine) => {
+        await engine.judge(input('a', 'id:1', GARAGE_FEES, 0));
+        await engine.judge(input('b', 'id:2', NIGHT_NOISE, 1)); // seq 2: a checkpoint at day 1
+        await engine.judge(input('c', 'id:3', `${NIGHT_NOISE}${GARAGE_FEES}`, 500));
+      },
+      options,
+    );
+    await withStore(
+      dir,
+      (store) => {
+        expect(store.pruned).toMatchObject({ records: 2, clusterEntries: 2, verdictEntries: 2 });
+        return Promise.resolve();
+      },
+      options,
+    );
+  });
+
+  it('expired claims leave the disk, live ones stay', async () => {
+    const dir = tempDir();
+    let now = T0;
+    const options = { now: () => now };
+    await withStore(
+      dir,
+      async (store) => {
+        await store.claimKey('short', 'x', 60);
+        await store.claimKey('forever', 'y');
+      },
+      options,
+    );
+    now += 61_000;
+    await withStore(
+      dir,
+      async (store) => {
+        expect(store.pruned.claims).toBe(1);
+        expect(store.storedEntries().claims).toBe(1);
+        await expect(store.claimKey('forever', 'z')).resolves.toBe('y');
+      },
+      options,
+    );
+  });
+});
