@@ -3,17 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDedupStore, dedupHorizonDays } from './dedup-store.factory';
 import { DedupEngine } from './dedup.engine';
-import { GARAGE_FEES, NIGHT_NOISE, testMatchText } from './verdict-cases.fixture';
+import { dayInput, GARAGE_FEES, NIGHT_NOISE } from './verdict-cases.fixture';
 
-const DAY = 86_400_000;
-const T0 = Date.UTC(2024, 0, 1);
-const input = (petitionId: string, identityKey: string, text: string, day: number) => ({
-  petitionId,
-  identityKey,
-  matchText: testMatchText(text),
-  locality: '江北区',
-  receivedAt: new Date(T0 + day * DAY),
-});
+const input = dayInput;
 
 describe('dedupHorizonDays', () => {
   it('is the longest window, and never under 400 days', () => {

@@ -7,7 +7,7 @@ import { seededRandom } from '../../../test/support/seeded-random';
 import { LmdbDedupStore } from './lmdb-dedup.store';
 import { MemoryDedupStore } from './memory-dedup.store';
 import { decodeRecord, encodeRecord } from './record.codec';
-import { GARAGE_FEES, NIGHT_NOISE, testMatchText } from './verdict-cases.fixture';
+import { dayInput, GARAGE_FEES, NIGHT_NOISE } from './verdict-cases.fixture';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -17,14 +17,7 @@ const tempDir = (): string => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const T0 = Date.UTC(2024, 0, 1);
-const input = (petitionId: string, identityKey: string, text: string, day = 0) => ({
-  petitionId,
-  identityKey,
-  matchText: testMatchText(text),
-  locality: '江北区',
-  receivedAt: new Date(T0 + day * 86_400_000),
-});
+const input = dayInput;
 
 describe('LmdbDedupStore: buckets rebuilt from the records at open', () => {
   it('the rebuilt index has room for the next petitions: judging one grows nothing', async () => {

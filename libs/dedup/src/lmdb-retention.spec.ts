@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DedupEngine } from './dedup.engine';
 import { LmdbDedupStore, type LmdbDedupStoreOptions } from './lmdb-dedup.store';
-import { GARAGE_FEES, NIGHT_NOISE, testMatchText } from './verdict-cases.fixture';
+import { dayInput, GARAGE_FEES, NIGHT_NOISE } from './verdict-cases.fixture';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -14,14 +14,7 @@ const tempDir = (): string => {
 };
 
 const T0 = Date.UTC(2024, 0, 1);
-const DAY = 86_400_000;
-const input = (petitionId: string, identityKey: string, text: string, day: number) => ({
-  petitionId,
-  identityKey,
-  matchText: testMatchText(text),
-  locality: '江北区',
-  receivedAt: new Date(T0 + day * DAY),
-});
+const input = dayInput;
 
 /** Opens the store at `dir`, runs `work`, closes it. */
 async function withStore<T>(

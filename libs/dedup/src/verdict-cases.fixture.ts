@@ -89,6 +89,22 @@ export const CASE_MATTERS: MatterTagger = parseMatterLexicon(
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 2, 1, 8, 0, 0);
 
+/** A judgement input `day` days after 2024-01-01 in 江北区, for the store specs. */
+export function dayInput(
+  petitionId: string,
+  identityKey: string,
+  text: string,
+  day = 0,
+): DedupInput {
+  return {
+    petitionId,
+    identityKey,
+    matchText: testMatchText(text),
+    locality: '江北区',
+    receivedAt: new Date(Date.UTC(2024, 0, 1) + day * DAY),
+  };
+}
+
 export interface CaseStep {
   input: Omit<DedupInput, 'receivedAt' | 'matchText'> & { text: string; day: number };
   expect: Partial<DedupVerdict>;
