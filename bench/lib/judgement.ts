@@ -173,7 +173,7 @@ export async function judgementThroughput(
   batchSize = 500,
 ): Promise<JudgementThroughput> {
   return withBenchJudge(mode === 'noSync', async ({ judge, dir }) => {
-    const replay = new ReplayStore(join(dir, 'replay'));
+    const replay = new ReplayStore(join(dir, 'replay'), { retentionDays: 400 });
     const claims = new LmdbClaimStore(replay);
     const processor = new RawRecordProcessor(OPTIONS, topicNames('bench.'), claims, judge);
     const base = Date.UTC(2024, 0, 1);
@@ -238,7 +238,7 @@ export type StageTimes = Record<string, { usPerRecord: number; share: number }>;
 export async function judgementStages(messages: Message[], count: number): Promise<StageTimes> {
   return withBenchJudge(false, async ({ deps, dir }) => {
     const { category, intent, routing, dedup } = deps;
-    const replay = new ReplayStore(join(dir, 'replay'));
+    const replay = new ReplayStore(join(dir, 'replay'), { retentionDays: 400 });
     const claims = new LmdbClaimStore(replay);
     const base = Date.UTC(2024, 0, 1);
     const ns: Record<string, bigint> = {};

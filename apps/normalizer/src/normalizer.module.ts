@@ -99,11 +99,18 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
         { pruned: this.dedupStore.pruned },
         'dedup store open; past the horizon pruned',
       );
+    // Replay claims are kept as long as the dedup state (a re-scraped board message from months
+    // ago is still a replay), then expire.
+    const retentionDays = dedupHorizonDays(dedupOptions);
     let claims: ClaimStore;
     if (env.REDIS_URL) {
-      claims = new SharedClaimStore(this.dedupStore);
+      claims = new SharedClaimStore(this.dedupStore, retentionDays * 86_400);
     } else {
-      this.replay = new ReplayStore(resolve(env.STATE_DIR, 'replay'));
+      this.replay = new ReplayStore(resolve(env.STATE_DIR, 'replay'), { retentionDays });
+      this.log.info(
+        { pruned: this.replay.pruned },
+        'replay claims open; past the retention pruned',
+      );
       claims = new LmdbClaimStore(this.replay);
     }
     const kafka = createKafka({

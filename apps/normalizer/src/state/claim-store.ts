@@ -30,12 +30,18 @@ export class LmdbClaimStore implements ClaimStore {
   }
 }
 
-/** Shared (REDIS_URL): every instance sees every claim at once; each claim is atomic. */
+/**
+ * Shared (REDIS_URL): every instance sees every claim at once; each claim is atomic and expires
+ * after `ttlSeconds` (the dedup horizon), as the embedded store's claims do.
+ */
 export class SharedClaimStore implements ClaimStore {
-  constructor(private readonly store: DedupStore) {}
+  constructor(
+    private readonly store: DedupStore,
+    private readonly ttlSeconds: number,
+  ) {}
 
   claim(key: string, position: string): Promise<string | null> {
-    return this.store.claimKey(`replay:${key}`, position);
+    return this.store.claimKey(`replay:${key}`, position, this.ttlSeconds);
   }
 
   flush(): Promise<void> {
