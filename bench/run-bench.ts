@@ -385,7 +385,7 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------------- dedup cost
   if (!SKIP.has('dedup')) {
-    log('dedup: judge cost at 10k and 1M stored petitions (scripts/quality/dedup.ts)');
+    log('dedup: judge cost at 10k and 1M stored petitions (scripts/quality/dedup-cost.ts)');
     result.dedup = await dedupCost();
   }
 
