@@ -139,6 +139,38 @@ describe('judgement, end to end', () => {
     expect(alerts[0]).toMatchObject({ clusterId: [...clusterIds][0], size: 3 });
   });
 
+  it("marks a person's second letter on the same matter, in new words, as a repeat of the first", async () => {
+    // No text match between the letters: the estate (entity key) and a common matter from the
+    // shipped config/matters.yaml make the second a repeat; another matter there is new.
+    const from = '+8613700006661';
+    const first = await sms(
+      from,
+      '+8613800000003',
+      '翠湖花园小区楼下新开的烧烤店每天半夜还在营业，油烟直接往楼上飘，熏得家里不敢开窗，请环保部门来查一查。',
+    );
+    // Judged in order: petitions on different partitions could otherwise overtake each other.
+    const firstEvent = await eventOf(first);
+    const again = await sms(
+      from,
+      '+8613800000003',
+      '再次反映翠湖花园小区临街餐馆没有专用烟道的问题，整栋楼都是油烟味，上次反映后一直没人处理。',
+    );
+    const againEvent = await eventOf(again);
+    const lift = await sms(
+      from,
+      '+8613800000003',
+      '翠湖花园小区五号楼的电梯这个月坏了三次，有一次还把人关在里面半小时，维保单位来看过也没修好。',
+    );
+    const liftEvent = await eventOf(lift);
+    expect(firstEvent.dedup).toMatchObject({ outcome: 'new', of: null });
+    expect(againEvent.dedup).toMatchObject({
+      outcome: 'repeat',
+      of: first,
+      clusterId: firstEvent.dedup?.clusterId,
+    });
+    expect(liftEvent.dedup).toMatchObject({ outcome: 'new', of: null, clusterSize: 1 });
+  });
+
   it('groups people naming one estate and one matter, not another matter at that estate', async () => {
     // Different wording (no text match): the estate's entity key groups them, and the shipped
     // config/matters.yaml decides whether they are about the same matter.
