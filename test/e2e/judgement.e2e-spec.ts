@@ -1,3 +1,4 @@
+import { Converter } from 'opencc-js';
 import type { ClusterAlert, PetitionEvent } from '@app/contracts';
 import { petitionEventProblems } from '@app/contracts';
 import {
@@ -140,6 +141,31 @@ describe('judgement, end to end', () => {
     expect(alerts[0]).toMatchObject({ clusterId: [...clusterIds][0], size: 3 });
   });
 
+  it('marks real messages sent again in Traditional, full-width and with a greeting as duplicates', async () => {
+    // Real messages (messages_unlabeled.jsonl, read at run time), each resent by the same phone
+    // in the form another channel or a retyping gives it.
+    const toTraditional = Converter({ from: 'cn', to: 'tw' });
+    const fullWidth = (t: string): string =>
+      t.replace(/[,.!?:;()0-9A-Za-z]/gu, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    const messages = readJsonl<{ title?: string; text?: string }>('messages_unlabeled.jsonl')
+      .map((m) => `${m.title ?? ''}\n${m.text ?? ''}`)
+      .filter((t) => t.length >= 100 && t.length <= 1200)
+      .slice(0, 5);
+    expect(messages).toHaveLength(5);
+    let phone = 8000;
+    for (const text of messages) {
+      const from = `+861371000${++phone}`;
+      const first = await sms(from, '+8613800000001', text);
+      await eventOf(first);
+      const again = await sms(
+        from,
+        '+8613800000002',
+        `尊敬的领导，您好！${fullWidth(toTraditional(text))}`,
+      );
+      expect((await eventOf(again)).dedup).toMatchObject({ outcome: 'duplicate', of: first });
+    }
+  });
+
   it('groups each gold hot issue of the public data (real messages, read at run time) into one cluster', async () => {
     // hot_issue_examples.jsonl: restaurant fumes and noise at one estate (official_1) and forced
     // internships at one college (official_2), posted by different people. Here each message
@@ -157,7 +183,7 @@ describe('judgement, end to end', () => {
       ].filter((t): t is string => t !== undefined);
       expect(texts.length).toBeGreaterThanOrEqual(5);
       const ids = await Promise.all(
-        texts.map((text) => sms(`+86137000${++phone}`, '+8613800000002', text)),
+        texts.map((text) => sms(`+861371000${++phone}`, '+8613800000002', text)),
       );
       const events = await Promise.all(ids.map((id) => eventOf(id)));
       expect(events.map((e) => e.dedup?.outcome)).toEqual(texts.map(() => 'new'));
