@@ -108,18 +108,17 @@ class SizeUnderTest {
     this.engine = new DedupEngine(timed, options, matters);
   }
 
-  async judge(inputs: DedupInput[], count: boolean): Promise<void> {
+  /** Judges one by one; returns the lookup+decision time these judgements took. */
+  async judge(inputs: DedupInput[]): Promise<bigint> {
     const lookupBefore = this.lookupNanos;
     const start = process.hrtime.bigint();
     for (const input of inputs) await this.engine.judge(input);
-    if (!count) {
-      this.lookupNanos = lookupBefore;
-      return;
-    }
     this.totalNanos += process.hrtime.bigint() - start;
     this.judged += inputs.length;
+    return this.lookupNanos - lookupBefore;
   }
 
+  /** judgeBatch by BATCH; the lookup time inside is not counted (it is the single judge's). */
   async judgeBatches(inputs: DedupInput[]): Promise<void> {
     const lookupBefore = this.lookupNanos;
     const start = process.hrtime.bigint();
@@ -128,6 +127,12 @@ class SizeUnderTest {
     this.batchNanos += process.hrtime.bigint() - start;
     this.batched += inputs.length;
     this.lookupNanos = lookupBefore;
+  }
+
+  /** Forgets what was measured (after the warm-up). */
+  reset(): void {
+    this.lookupNanos = this.totalNanos = this.batchNanos = 0n;
+    this.judged = this.batched = 0;
   }
 
   micros(nanos: bigint, count: number): number {
@@ -178,19 +183,19 @@ export async function dedupCostQuality(
   const needed = WARM_UP + 2 * ROUNDS * PER_ROUND;
   const queries = docs.slice(0, needed);
   const warmUp = inputsOf(queries.slice(0, WARM_UP), 'warm');
-  for (const size of [small, big]) await size.judge(warmUp, false);
+  for (const size of [small, big]) {
+    await size.judge(warmUp);
+    size.reset();
+  }
   const roundRatios: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const from = WARM_UP + round * 2 * PER_ROUND;
     const single = inputsOf(queries.slice(from, from + PER_ROUND), `s${round}`);
     const batched = inputsOf(queries.slice(from + PER_ROUND, from + 2 * PER_ROUND), `b${round}`);
     const order = round % 2 === 0 ? [small, big] : [big, small];
-    const lookupBefore = [small.lookupNanos, big.lookupNanos];
-    for (const size of order) await size.judge(single, true);
-    roundRatios.push(
-      Number(big.lookupNanos - (lookupBefore[1] ?? 0n)) /
-        Number(small.lookupNanos - (lookupBefore[0] ?? 0n)),
-    );
+    const lookup = new Map<SizeUnderTest, bigint>();
+    for (const size of order) lookup.set(size, await size.judge(single));
+    roundRatios.push(Number(lookup.get(big)) / Number(lookup.get(small)));
     for (const size of order) await size.judgeBatches(batched);
   }
 

@@ -76,6 +76,9 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
       alertSize: env.CLUSTER_ALERT_SIZE,
       alertWindowDays: env.CLUSTER_ALERT_WINDOW_DAYS,
     };
+    // How long dedup state is kept, and replay claims with it (a re-scraped board message from
+    // months ago is still a replay).
+    const horizonDays = dedupHorizonDays(dedupOptions);
     const routing = loadRoutingConfig(configDir);
     const judge = new PetitionJudge({
       category: CategoryPipeline.fromFiles(
@@ -88,7 +91,7 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
         (this.dedupStore = createDedupStore({
           redisUrl: env.REDIS_URL ?? null,
           lmdbPath: resolve(env.STATE_DIR, 'dedup'),
-          horizonDays: dedupHorizonDays(dedupOptions),
+          horizonDays,
         })),
         dedupOptions,
         routing.matters,
@@ -99,14 +102,13 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
         { pruned: this.dedupStore.pruned },
         'dedup store open; past the horizon pruned',
       );
-    // Replay claims are kept as long as the dedup state (a re-scraped board message from months
-    // ago is still a replay), then expire.
-    const retentionDays = dedupHorizonDays(dedupOptions);
     let claims: ClaimStore;
     if (env.REDIS_URL) {
-      claims = new SharedClaimStore(this.dedupStore, retentionDays * 86_400);
+      claims = new SharedClaimStore(this.dedupStore, horizonDays * 86_400);
     } else {
-      this.replay = new ReplayStore(resolve(env.STATE_DIR, 'replay'), { retentionDays });
+      this.replay = new ReplayStore(resolve(env.STATE_DIR, 'replay'), {
+        retentionDays: horizonDays,
+      });
       this.log.info(
         { pruned: this.replay.pruned },
         'replay claims open; past the retention pruned',

@@ -42,7 +42,7 @@ export {
   LmdbDedupStore,
   type BulkRecord,
   type LmdbDedupStoreOptions,
-  type PruneReport,
+  type EntryCounts,
 } from './lmdb-dedup.store';
 export {
   DedupConflictError,

@@ -39,8 +39,8 @@ export interface LmdbDedupStoreOptions {
   checkpointEvery?: number;
 }
 
-/** What the store deleted from disk at open (retention), for the boot log. */
-export interface PruneReport {
+/** Entries of each kind: what the retention at open deleted, or what is on disk. */
+export interface EntryCounts {
   records: number;
   clusterEntries: number;
   verdictEntries: number;
@@ -108,8 +108,8 @@ export class LmdbDedupStore implements DedupStore {
   private checkpoints: Checkpoint[] = [];
   /** Newest receivedAt of any record written (−Infinity: none). */
   private newest = -Infinity;
-  /** What the retention at open deleted. */
-  readonly pruned: PruneReport;
+  /** What the retention at open deleted (for the boot log). */
+  readonly pruned: EntryCounts;
   private readonly queue = new SerialQueue();
   private readonly now: () => number;
   private seq: number;
@@ -166,16 +166,22 @@ export class LmdbDedupStore implements DedupStore {
    * - expired claims.
    * At open only: a running store keeps what it wrote until the next start.
    */
-  private pruneAtOpen(found: RebuildFindings): PruneReport {
+  private pruneAtOpen(found: RebuildFindings): EntryCounts {
     const cutoff = this.newest - this.horizonMs;
     this.checkpoints = (this.meta.get('checkpoints') as Checkpoint[] | undefined) ?? [];
     let past: Checkpoint | undefined;
     for (const c of this.checkpoints) if (c.at < cutoff) past = c;
+    // A log's newest entry always stays, so that its keys keep growing across opens (the next
+    // open's index starts after it) and no checkpoint ever names a key that is handed out again.
+    // Superseded entries are older than their id's newest, so never the log's newest.
     const logKeys = (
-      log: { db: Database<string, number> },
+      log: { db: Database<string, number>; lastKey: number },
       superseded: number[],
-      upTo: number,
-    ): number[] => [...log.db.getKeys({ end: upTo + 1 }), ...superseded.filter((k) => k > upTo)];
+      checkpointKey: number,
+    ): number[] => {
+      const upTo = Math.min(checkpointKey, log.lastKey - 1);
+      return [...log.db.getKeys({ end: upTo + 1 }), ...superseded.filter((k) => k > upTo)];
+    };
     const clusterKeys = logKeys(this.clusters, found.supersededClusters, past?.clusters ?? 0);
     const verdictKeys = logKeys(this.verdicts, found.supersededVerdicts, past?.verdicts ?? 0);
     const now = this.now();
@@ -186,10 +192,8 @@ export class LmdbDedupStore implements DedupStore {
     this.removeAll(this.clusters.db, clusterKeys);
     this.removeAll(this.verdicts.db, verdictKeys);
     this.removeAll(this.claims, claims);
-    if (clusterKeys.length > 0 || verdictKeys.length > 0) {
-      this.clusters.rebuild();
-      this.verdicts.rebuild();
-    }
+    // The logs' indexes are not rebuilt: a slot left pointing at a deleted entry reads as absent
+    // (its id's state expired), and the next open's rebuild drops it.
     this.checkpoints = this.checkpoints.filter((c) => c.at >= cutoff);
     if (Number.isFinite(this.newest)) this.checkpoints.push(this.checkpointNow());
     this.meta.putSync('checkpoints', this.checkpoints);
@@ -220,12 +224,7 @@ export class LmdbDedupStore implements DedupStore {
   }
 
   /** Records, log entries (superseded ones included) and claims on disk. */
-  storedEntries(): {
-    records: number;
-    clusterEntries: number;
-    verdictEntries: number;
-    claims: number;
-  } {
+  storedEntries(): EntryCounts {
     return {
       records: this.records.getKeysCount(),
       clusterEntries: this.clusters.entries(),

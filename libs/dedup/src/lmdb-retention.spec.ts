@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DedupEngine } from './dedup.engine';
 import { LmdbDedupStore, type LmdbDedupStoreOptions } from './lmdb-dedup.store';
+import { MINHASH_SIZE } from './min-hash.fingerprint';
 import { dayInput, GARAGE_FEES, NIGHT_NOISE } from './verdict-cases.fixture';
 
 const dirs: string[] = [];
@@ -91,6 +92,44 @@ describe('LmdbDedupStore retention at open', () => {
           clusterEntries: 1,
           verdictEntries: 1,
         });
+        return Promise.resolve();
+      },
+      options,
+    );
+  });
+
+  it("a log's newest entry stays, so its keys are never handed out again", async () => {
+    const dir = tempDir();
+    const options = { indexHorizonDays: 400 };
+    await withStore(
+      dir,
+      (_, engine) => engine.judge(input('old', 'id:1', GARAGE_FEES, 0)),
+      options,
+    );
+    // A checkpoint at this open names the logs' last keys; a record then comes without log entries.
+    await withStore(
+      dir,
+      (store) =>
+        store.bulkLoad([
+          {
+            record: {
+              petitionId: 'bulk',
+              identity: null,
+              locality: null,
+              receivedAt: Date.UTC(2024, 0, 1) + 500 * 86_400_000,
+              clusterId: 'bulk',
+              signature: new Uint16Array(MINHASH_SIZE).fill(7),
+            },
+          },
+        ]),
+      options,
+    );
+    await withStore(
+      dir,
+      (store) => {
+        // Everything the checkpoint covers is past the horizon, but each log keeps its newest.
+        expect(store.pruned).toMatchObject({ records: 1, clusterEntries: 0, verdictEntries: 0 });
+        expect(store.storedEntries()).toMatchObject({ clusterEntries: 1, verdictEntries: 1 });
         return Promise.resolve();
       },
       options,

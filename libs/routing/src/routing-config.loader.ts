@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { loadDeadlinePolicy } from './deadline.config';
 import { loadGazetteer } from './gazetteer.config';
-import { loadMatterLexicon } from './matter.config';
+import { loadMatterLexicon, type MatterLexicon } from './matter.config';
 import { loadRoutingTable } from './routing-table.config';
 import { RoutingConfigError } from './routing-config.error';
 import { loadUrgencyLexicon } from './urgency.config';
 import type { DeadlinePolicy } from './deadline.config';
 import type { Gazetteer } from './gazetteer.config';
-import type { MatterLexicon } from './matter.config';
 import type { RoutingTable } from './routing-table.config';
 import type { UrgencyLexicon } from './urgency.config';
 
