@@ -10,6 +10,7 @@ import {
   type Stack,
   postTwilio,
 } from '@app/testing';
+import { mailboxLetter, residentId } from '../fixtures/mailbox/letters';
 
 /**
  * The normalizer's judgement, end to end through the gateway and the broker: the person who
@@ -21,7 +22,11 @@ describe('judgement, end to end', () => {
   let sid = 0;
 
   beforeAll(async () => {
-    stack = await startStack({ normalizerEnv: { CLUSTER_ALERT_SIZE: '3' } });
+    stack = await startStack({
+      normalizerEnv: { CLUSTER_ALERT_SIZE: '3' },
+      // The mailbox needs its query-code secret; each letter names its client (X-Forwarded-For).
+      gatewayEnv: { MAILBOX_QUERY_CODE_SECRET: 'judgement-e2e-query-secret', TRUST_PROXY: 'true' },
+    });
     clusters = await new TopicReader(stack.brokers, stack.topics.clusters).start();
   });
 
@@ -249,5 +254,32 @@ describe('judgement, end to end', () => {
     expect(a?.dedup?.clusterId).toBe(b?.dedup?.clusterId);
     expect(c?.dedup?.clusterId).not.toBe(a?.dedup?.clusterId);
     expect(c?.dedup?.clusterSize).toBe(1);
+  });
+
+  it('marks a mailbox letter giving an ID number and the phone of an earlier SMS as its duplicate', async () => {
+    const text =
+      '忠县白石镇村里的自来水这个月停了三次，每次一停就是好几天，村民只能去河里挑水，请水务部门尽快解决。';
+    const bySms = await sms('+8613712340001', '+8613800000002', text);
+    const smsEvent = await eventOf(bySms);
+    const res = await fetch(`${stack.url}/channels/mailbox`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.77' },
+      body: JSON.stringify(
+        mailboxLetter({
+          phone: '137 1234 0001',
+          idNumber: residentId('50023319750505003'),
+          email: 'villager@example.cn',
+          title: '村里自来水经常停水',
+          content: `县长您好：${text}`,
+        }),
+      ),
+    });
+    expect(res.status).toBe(201);
+    const { petitionId: byMailbox } = (await res.json()) as { petitionId: string };
+    const letterEvent = await eventOf(byMailbox);
+    // The letter's identity key is the ID number's; the SMS's phone key is among its others.
+    expect(letterEvent.petitioner.identityKey).not.toBe(smsEvent.petitioner.identityKey);
+    expect(letterEvent.petitioner.otherIdentityKeys).toContain(smsEvent.petitioner.identityKey);
+    expect(letterEvent.dedup).toMatchObject({ outcome: 'duplicate', of: bySms });
   });
 });

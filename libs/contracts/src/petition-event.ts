@@ -66,6 +66,12 @@ export interface Petitioner {
    * without revealing who they are; null for anonymous petitions.
    */
   identityKey: string | null;
+  /**
+   * Keys of the other identifiers given, in the same order (a mailbox form with an ID number also
+   * gives the phone its sender texts from): one person's petitions share at least one key among
+   * identityKey and these. Absent in events of earlier versions.
+   */
+  otherIdentityKeys?: string[];
   /** True when the channel gave no name, phone, email or ID number. */
   anonymous: boolean;
 }

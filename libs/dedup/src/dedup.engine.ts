@@ -5,6 +5,7 @@ import { OverlayTx } from './overlay.tx';
 import {
   decodeRecordHead,
   encodeRecord,
+  MAX_OTHER_IDENTITIES,
   type RecordHead,
   recordEntities,
   recordSignatureMatches,
@@ -57,7 +58,10 @@ interface Scored {
 /** What one judgement needs, computed before the store is touched. */
 interface Prepared {
   petitionId: string;
+  /** Digest of the identity key; null for an unknown sender. */
   identity: string | null;
+  /** Digests of every identity key (the primary first): empty for an unknown sender. */
+  identities: string[];
   locality: string | null;
   at: number;
   fp: ReturnType<typeof fingerprint>;
@@ -106,6 +110,27 @@ export function validateDedupInput(input: DedupInput): DedupInputError | null {
 export function hashIdentity(identityKey: string, secret = ''): string {
   const h = secret === '' ? createHash('sha256') : createHmac('sha256', secret);
   return h.update(identityKey, 'utf8').digest('hex').slice(0, 16);
+}
+
+/** Whether a stored petition was sent under any of these identity digests. */
+function sharesIdentity(identities: readonly string[], record: RecordHead): boolean {
+  if (identities.length === 0 || record.identity === null) return false;
+  if (identities.includes(record.identity)) return true;
+  const others = record.otherIdentities;
+  return others !== undefined && others.some((d) => identities.includes(d));
+}
+
+/** The cluster member a petition counts as: its sender, or itself when the sender is unknown. */
+function memberOf(p: Prepared): ClusterMember {
+  const [who, ...aka] = p.identities;
+  if (who === undefined) return { who: `#${p.petitionId}`, at: p.at };
+  return aka.length > 0 ? { who, aka, at: p.at } : { who, at: p.at };
+}
+
+function sameMember(a: ClusterMember, b: ClusterMember): boolean {
+  if (a.who === b.who) return true;
+  const bAll = b.aka ? [b.who, ...b.aka] : [b.who];
+  return (a.aka?.some((d) => bAll.includes(d)) ?? false) || (b.aka?.includes(a.who) ?? false);
 }
 
 function normaliseLocality(locality: string | null): string | null {
@@ -178,9 +203,11 @@ export class DedupEngine {
       this.options.entityClusters && fp.bandKeys.length > 0
         ? entityKeys(input.matchText).map(entityCode)
         : [];
+    const identities = this.identitiesOf(input);
     return {
       petitionId: input.petitionId,
-      identity: input.identityKey ? this.identityOf(input.identityKey) : null,
+      identity: identities[0] ?? null,
+      identities,
       locality: normaliseLocality(input.locality),
       at: input.receivedAt.getTime(),
       fp,
@@ -189,6 +216,18 @@ export class DedupEngine {
       matters: this.matters && entities.length > 0 ? this.matters.mask(input.matchText) : undefined,
       bucketKeys: entities.length > 0 ? fp.bandKeys.concat(entityBucketsOf(entities)) : fp.bandKeys,
     };
+  }
+
+  /** Digests of the input's identity keys, the primary first, without repeats. */
+  private identitiesOf(input: DedupInput): string[] {
+    if (!input.identityKey) return [];
+    const out = [this.identityOf(input.identityKey)];
+    for (const key of input.otherIdentityKeys ?? []) {
+      if (out.length > MAX_OTHER_IDENTITIES) break;
+      const digest = key ? this.identityOf(key) : '';
+      if (digest !== '' && !out.includes(digest)) out.push(digest);
+    }
+    return out;
   }
 
   private identityOf(key: string): string {
@@ -244,12 +283,12 @@ export class DedupEngine {
 
   /** Duplicate of an earlier petition of the same person, or else its repeat and/or same issue. */
   private choose(p: Prepared, all: Scored[]): Choice {
-    const { identity, locality, at, fp } = p;
+    const { identities, locality, at, fp } = p;
     const o = this.options;
     const scored = all.filter((s) => s.similarity >= o.matterThreshold);
     const within = (s: Scored, days: number): boolean =>
       Math.abs(at - s.record.receivedAt) <= days * DAY_MS;
-    const samePerson = (s: Scored): boolean => identity !== null && s.record.identity === identity;
+    const samePerson = (s: Scored): boolean => sharesIdentity(identities, s.record);
 
     const duplicate = scored.find(
       (s) => samePerson(s) && this.nearIdentical(s, fp) && within(s, o.duplicateWindowDays),
@@ -311,14 +350,9 @@ export class DedupEngine {
     previous: ClusterState | null,
     seq: number,
   ): DedupVerdict {
-    const { petitionId, identity, locality, at, fp } = p;
+    const { petitionId, identity, identities, locality, at, fp } = p;
     const clusterId = sameIssue?.record.clusterId ?? petitionId;
-    const { state, alert } = this.joinCluster(
-      previous,
-      clusterId,
-      identity ?? `#${petitionId}`,
-      at,
-    );
+    const { state, alert } = this.joinCluster(previous, clusterId, memberOf(p), at);
     if (fp.bandKeys.length > 0) {
       tx.putRecord(
         seq,
@@ -326,6 +360,7 @@ export class DedupEngine {
           seq,
           petitionId,
           identity,
+          ...(identities.length > 1 ? { otherIdentities: identities.slice(1) } : {}),
           locality,
           receivedAt: at,
           clusterId,
@@ -456,12 +491,12 @@ export class DedupEngine {
   private joinCluster(
     previous: ClusterState | null,
     clusterId: string,
-    who: string,
+    member: ClusterMember,
     at: number,
   ): { state: ClusterState; alert: boolean } {
     const o = this.options;
-    const members: ClusterMember[] = [{ who, at }];
-    for (const m of previous?.recent ?? []) if (m.who !== who) members.push(m);
+    const members: ClusterMember[] = [member];
+    for (const m of previous?.recent ?? []) if (!sameMember(m, member)) members.push(m);
     sortMembers(members);
     const recent = members.length > o.alertSize ? members.slice(0, o.alertSize) : members;
     const inWindow = recent.filter((m) => Math.abs(at - m.at) <= o.alertWindowDays * DAY_MS).length;

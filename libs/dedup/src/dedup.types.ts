@@ -4,6 +4,11 @@ export interface DedupInput {
   petitionId: string;
   /** Stable key of the sender (phone, ID number, account), or null when unknown. Stored hashed. */
   identityKey: string | null;
+  /**
+   * Keys of the sender's other identifiers (the phone and e-mail beside an ID number …): a stored
+   * petition sharing any key with this one is the same person's. At most MAX_OTHER_IDENTITIES.
+   */
+  otherIdentityKeys?: readonly string[];
   /** NFKC, Simplified, lower-case text without punctuation, whitespace or greetings. */
   matchText: string;
   /** District/county responsible (属地), or null when not known. */
@@ -76,6 +81,8 @@ export interface PetitionRecord {
   petitionId: string;
   /** Hash of the identity key (hex), never the key itself. */
   identity: string | null;
+  /** Hashes of the other identity keys (DedupInput.otherIdentityKeys); absent when none. */
+  otherIdentities?: readonly string[];
   locality: string | null;
   receivedAt: number;
   clusterId: string;
@@ -104,6 +111,8 @@ export interface MatterTagger {
 export interface ClusterMember {
   /** Identity hash, or `#<petitionId>` for an unknown sender (every unknown sender counts as distinct). */
   who: string;
+  /** The member's other identity hashes: one person writing under two identifiers counts once. */
+  aka?: string[];
   at: number;
 }
 

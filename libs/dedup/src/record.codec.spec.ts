@@ -40,6 +40,18 @@ describe('record codec', () => {
       entities: [9],
       matters: 0,
     },
+    {
+      seq: 4,
+      petitionId: 'p4',
+      identity: 'fedcba9876543210',
+      otherIdentities: ['0011223344556677', '8899aabbccddeeff'],
+      locality: null,
+      receivedAt: 3,
+      clusterId: 'p4',
+      signature: fp.signature,
+      shingleCount: 5,
+      entities: [],
+    },
   ];
 
   it('decodes what it encodes, whole and as a head', () => {
@@ -49,6 +61,18 @@ describe('record codec', () => {
       const { signature: _s, entities: _e, ...head } = r;
       expect(decodeRecordHead(bytes)).toEqual(head);
     }
+  });
+
+  it('appends other identities after everything else, so an older reader decodes the rest the same', () => {
+    const withOthers = records[3] as PetitionRecord;
+    const { otherIdentities: _o, ...without } = withOthers;
+    const a = encodeRecord(withOthers);
+    const b = encodeRecord(without);
+    expect(a.length).toBe(b.length + 1 + 2 * 8);
+    // Only the flags byte differs before the appended part.
+    const differing = [...b].flatMap((byte, i) => (a[i] === byte ? [] : [i]));
+    expect(differing).toEqual([13]);
+    expect(() => encodeRecord({ ...without, otherIdentities: ['abc'] })).toThrow(RangeError);
   });
 
   it('reads version 3 records (no matters mask) as matters unknown, and refuses unknown versions', () => {

@@ -7,6 +7,9 @@ import type { ClusterState, DedupVerdict, PetitionRecord } from './dedup.types';
  *   u8 version | f64 receivedAt | u32 seq | u8 flags | [8 identity] | 64×u16 signature
  *   | u16 shingleCount | u8 n | n×u32 entity codes | [u32 matters]
  *   | str petitionId | str clusterId ('' = petitionId) | [str locality]
+ *   | [u8 n | n×8 other identities]
+ * The other identities (HAS_OTHER_IDENTITIES) come last and are not a new version: a process that
+ * predates them reads the rest of the record unchanged and only misses the link they make.
  * Version 4 added the matters mask (present when flags has HAS_MATTERS). Version 3 records, the
  * same layout without it, are still read: their matters are unknown. Versions 3 and 4 hold
  * one-permutation MinHash signatures (FINGERPRINT_FORMAT 2). Versions 1 and 2 held 64-permutation
@@ -22,8 +25,17 @@ const VERSION_WITHOUT_MATTERS = 3;
 const HAS_IDENTITY = 1;
 const HAS_LOCALITY = 2;
 const HAS_MATTERS = 4;
+const HAS_OTHER_IDENTITIES = 8;
 const FLAGS_AT = 13;
 const IDENTITY_BYTES = 8;
+/** Other identifiers kept per petition (ID number, phone, e-mail, account: the primary plus 3). */
+export const MAX_OTHER_IDENTITIES = 3;
+
+function identityBytes(hex: string): Buffer {
+  const b = Buffer.from(hex, 'hex');
+  if (b.length !== IDENTITY_BYTES) throw new RangeError('identity hash must be 8 bytes');
+  return b;
+}
 
 function strBytes(s: string): Buffer {
   const b = Buffer.from(s, 'utf8');
@@ -35,9 +47,8 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
   const id = strBytes(rec.petitionId);
   const cluster = strBytes(rec.clusterId === rec.petitionId ? '' : rec.clusterId);
   const loc = rec.locality === null ? null : strBytes(rec.locality);
-  const identity = rec.identity === null ? null : Buffer.from(rec.identity, 'hex');
-  if (identity !== null && identity.length !== 8)
-    throw new RangeError('identity hash must be 8 bytes');
+  const identity = rec.identity === null ? null : identityBytes(rec.identity);
+  const others = (rec.otherIdentities ?? []).slice(0, MAX_OTHER_IDENTITIES).map(identityBytes);
   if (rec.signature.length !== MINHASH_SIZE) throw new RangeError('signature has the wrong size');
   const entities = (rec.entities ?? []).slice(0, 255);
   const matters = rec.matters;
@@ -56,14 +67,17 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
     2 +
     cluster.length;
   // Every byte is written below: no zero-fill.
-  const buf = Buffer.allocUnsafe(size + (loc ? 2 + loc.length : 0));
+  const buf = Buffer.allocUnsafe(
+    size + (loc ? 2 + loc.length : 0) + (others.length > 0 ? 1 + others.length * 8 : 0),
+  );
   let o = buf.writeUInt8(VERSION, 0);
   o = buf.writeDoubleBE(rec.receivedAt, o);
   o = buf.writeUInt32BE(rec.seq, o);
   o = buf.writeUInt8(
     (identity ? HAS_IDENTITY : 0) |
       (loc ? HAS_LOCALITY : 0) |
-      (matters === undefined ? 0 : HAS_MATTERS),
+      (matters === undefined ? 0 : HAS_MATTERS) |
+      (others.length > 0 ? HAS_OTHER_IDENTITIES : 0),
     o,
   );
   if (identity) o += identity.copy(buf, o);
@@ -75,6 +89,10 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
   for (const s of loc ? [id, cluster, loc] : [id, cluster]) {
     o = buf.writeUInt16BE(s.length, o);
     o += s.copy(buf, o);
+  }
+  if (others.length > 0) {
+    o = buf.writeUInt8(others.length, o);
+    for (const other of others) o += other.copy(buf, o);
   }
   return buf;
 }
@@ -182,17 +200,28 @@ export function decodeRecordHead(buf: Uint8Array): RecordHead {
   };
   const petitionId = readStr();
   const cluster = readStr();
-  return {
+  const locality = flags & HAS_LOCALITY ? readStr() : null;
+  const head: RecordHead = {
     seq: b.readUInt32BE(9),
     petitionId,
     identity:
       flags & HAS_IDENTITY ? b.toString('hex', FLAGS_AT + 1, FLAGS_AT + 1 + IDENTITY_BYTES) : null,
-    locality: flags & HAS_LOCALITY ? readStr() : null,
+    locality,
     receivedAt: b.readDoubleBE(1),
     clusterId: cluster === '' ? petitionId : cluster,
     shingleCount,
     matters,
   };
+  if (flags & HAS_OTHER_IDENTITIES) {
+    const n = b[o] ?? 0;
+    const others: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const at = o + 1 + i * IDENTITY_BYTES;
+      others.push(b.toString('hex', at, at + IDENTITY_BYTES));
+    }
+    head.otherIdentities = others;
+  }
+  return head;
 }
 
 /** Bucket entries packed as big-endian u32 sequence numbers, newest first. */

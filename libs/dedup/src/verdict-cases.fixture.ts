@@ -132,6 +132,12 @@ const step = (
   expect: Partial<DedupVerdict>,
 ): CaseStep => ({ input: { petitionId, identityKey, text, locality, day }, expect });
 
+/** A step whose sender also gave other identifiers (a mailbox form with ID number and phone). */
+const alsoKnownAs = (s: CaseStep, ...otherIdentityKeys: string[]): CaseStep => ({
+  ...s,
+  input: { ...s.input, otherIdentityKeys },
+});
+
 export const VERDICT_CASES: VerdictCase[] = [
   {
     name: 'exact same text on another channel → duplicate of the first',
@@ -264,6 +270,71 @@ export const VERDICT_CASES: VerdictCase[] = [
     steps: [
       step('p1', 'id:1', GARAGE_FEES, '江北区', 0, { outcome: 'new' }),
       step('p2', 'id:1', GARAGE_FEES, '江北区', 40, { outcome: 'repeat', of: 'p1' }),
+    ],
+  },
+  {
+    name: 'one person by phone, then by ID number with that phone → duplicate of the first',
+    steps: [
+      step('p1', 'phone:+8613800000001', GARAGE_FEES, '江北区', 0, { outcome: 'new' }),
+      alsoKnownAs(
+        step('p2', 'id:500101199001011234', GARAGE_FEES_EDITED, '江北区', 1, {
+          outcome: 'duplicate',
+          of: 'p1',
+        }),
+        'phone:+8613800000001',
+        'email:someone@example.cn',
+      ),
+      // A duplicate is not stored, so the identifiers it brought link nothing later: the ID number
+      // alone, and the e-mail, are other people's petitions on the same matter.
+      step('p3', 'id:500101199001011234', GARAGE_FEES, '江北区', 2, {
+        outcome: 'new',
+        clusterId: 'p1',
+        clusterSize: 2,
+      }),
+      step('p4', 'email:someone@example.cn', GARAGE_FEES_EDITED, '江北区', 3, {
+        outcome: 'new',
+        clusterId: 'p1',
+        clusterSize: 3,
+      }),
+    ],
+  },
+  {
+    name: 'ID number with phone first, then the phone alone → duplicate; other identifiers → new',
+    steps: [
+      alsoKnownAs(
+        step('p1', 'id:500101199001011234', GARAGE_FEES, '江北区', 0, { outcome: 'new' }),
+        'phone:+8613800000001',
+      ),
+      step('p2', 'phone:+8613800000001', GARAGE_FEES_EDITED, '江北区', 1, {
+        outcome: 'duplicate',
+        of: 'p1',
+      }),
+      step('p3', 'phone:+8613800000002', GARAGE_FEES, '江北区', 1, {
+        outcome: 'new',
+        clusterId: 'p1',
+      }),
+    ],
+  },
+  {
+    name: 'one person under two identifiers counts once towards the alert',
+    options: { alertSize: 2, alertWindowDays: 7 },
+    steps: [
+      alsoKnownAs(
+        step('p1', 'id:500101199001011234', GARAGE_FEES, '江北区', 0, { clusterAlert: false }),
+        'phone:+8613800000001',
+      ),
+      step('p2', 'phone:+8613800000001', GARAGE_FEES_REWORDED, '江北区', 1, {
+        outcome: 'repeat',
+        of: 'p1',
+        clusterSize: 2,
+        clusterAlert: false,
+      }),
+      step('p3', 'phone:+8613800000002', GARAGE_FEES_REWORDED, '江北区', 2, {
+        outcome: 'new',
+        clusterId: 'p1',
+        clusterSize: 3,
+        clusterAlert: true,
+      }),
     ],
   },
   {
@@ -450,6 +521,7 @@ export function toInput(s: CaseStep): DedupInput {
   return {
     petitionId: s.input.petitionId,
     identityKey: s.input.identityKey,
+    ...(s.input.otherIdentityKeys ? { otherIdentityKeys: s.input.otherIdentityKeys } : {}),
     locality: s.input.locality,
     matchText: testMatchText(s.input.text),
     receivedAt: new Date(T0 + s.input.day * DAY),

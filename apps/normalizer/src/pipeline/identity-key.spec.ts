@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { identityKey } from './identity-key';
+import { identityKeys } from './identity-key';
 import { deterministicUuid } from './petition-normalizer';
 
 /** The definition, written out with a string secret and no caching. */
@@ -9,25 +9,43 @@ function reference(basis: string, secret: string): string {
 
 const none = { phone: null, email: null, idNumber: null };
 
-describe('identityKey', () => {
-  it('is the HMAC of the strongest identifier, whatever the channel gave beside it', () => {
+describe('identityKeys', () => {
+  it('is the HMAC of every identifier given, strongest first', () => {
     const phone = '+8613800138000';
-    expect(identityKey({ ...none, phone }, 's1')).toBe(reference(`phone:${phone}`, 's1'));
-    expect(identityKey({ ...none, phone, email: 'A@B.cn' }, 's1')).toBe(
+    const id = '11010519491231002X';
+    expect(identityKeys({ ...none, phone }, 's1')).toEqual([reference(`phone:${phone}`, 's1')]);
+    expect(identityKeys({ ...none, phone, email: 'A@B.cn' }, 's1')).toEqual([
       reference(`phone:${phone}`, 's1'),
-    );
-    expect(identityKey({ ...none, email: 'A@B.cn' }, 's1')).toBe(reference('email:a@b.cn', 's1'));
-    expect(identityKey(none, 's1')).toBeNull();
+      reference('email:a@b.cn', 's1'),
+    ]);
+    expect(
+      identityKeys({ phone, email: 'a@b.cn', idNumber: ` ${id.toLowerCase()} ` }, 's1'),
+    ).toEqual([
+      reference(`id:${id}`, 's1'),
+      reference(`phone:${phone}`, 's1'),
+      reference('email:a@b.cn', 's1'),
+    ]);
+    expect(identityKeys({ ...none, email: 'A@B.cn' }, 's1')).toEqual([
+      reference('email:a@b.cn', 's1'),
+    ]);
+    expect(identityKeys(none, 's1')).toEqual([]);
+  });
+
+  it('leaves out an ID number that fails its check digit', () => {
+    const phone = '+8613800138000';
+    expect(identityKeys({ ...none, phone, idNumber: '110105194912310021' }, 's1')).toEqual([
+      reference(`phone:${phone}`, 's1'),
+    ]);
   });
 
   it('follows a change of secret (the key object is cached per secret)', () => {
     const facts = { ...none, phone: '+8613800138000' };
-    const first = identityKey(facts, 'secret-one');
-    const second = identityKey(facts, 'secret-two');
+    const [first] = identityKeys(facts, 'secret-one');
+    const [second] = identityKeys(facts, 'secret-two');
     expect(second).not.toBe(first);
     expect(second).toBe(reference('phone:+8613800138000', 'secret-two'));
-    expect(identityKey(facts, 'secret-one')).toBe(first);
-    expect(identityKey(facts, '')).toBe(reference('phone:+8613800138000', ''));
+    expect(identityKeys(facts, 'secret-one')).toEqual([first]);
+    expect(identityKeys(facts, '')).toEqual([reference('phone:+8613800138000', '')]);
   });
 });
 

@@ -16,22 +16,23 @@ function secretKey(secret: string): KeyObject {
   return cachedKey.key;
 }
 
-/**
- * A keyed hash that links the same person across channels without saying who they are: the
- * hotline SMS and the mailbox form with the same mobile number get the same key. The strongest
- * identifier wins: a valid resident ID number, then the E.164 phone, then the e-mail address.
- * Without the secret (IDENTITY_KEY_SECRET) the key cannot be turned back into a phone number.
- */
-export function identityKey(facts: IdentityFacts, secret: string): string | null {
-  const id = facts.idNumber?.trim().toUpperCase();
-  const basis =
-    id && isValidResidentId(id)
-      ? `id:${id}`
-      : facts.phone
-        ? `phone:${facts.phone}`
-        : facts.email
-          ? `email:${facts.email.toLowerCase()}`
-          : null;
-  if (basis === null) return null;
+function keyOf(basis: string, secret: string): string {
   return createHmac('sha256', secretKey(secret)).update(basis, 'utf8').digest('hex').slice(0, 32);
+}
+
+/**
+ * Keyed hashes that link the same person across channels without saying who they are, one per
+ * identifier given, strongest first: a valid resident ID number, the E.164 phone, the e-mail
+ * address. The first is the petition's identity key; all of them are kept, because the hotline
+ * SMS carries only the phone while the mailbox form beside it carries the ID number and that
+ * phone, and the two are one person's. Without the secret (IDENTITY_KEY_SECRET) a key cannot be
+ * turned back into a phone number.
+ */
+export function identityKeys(facts: IdentityFacts, secret: string): string[] {
+  const id = facts.idNumber?.trim().toUpperCase();
+  const bases: string[] = [];
+  if (id && isValidResidentId(id)) bases.push(`id:${id}`);
+  if (facts.phone) bases.push(`phone:${facts.phone}`);
+  if (facts.email) bases.push(`email:${facts.email.toLowerCase()}`);
+  return bases.map((basis) => keyOf(basis, secret));
 }

@@ -83,6 +83,7 @@ export class PetitionJudge {
         ? {
             petitionId: raw.petitionId,
             identityKey: event.petitioner.identityKey,
+            otherIdentityKeys: event.petitioner.otherIdentityKeys ?? [],
             matchText: match,
             locality: routing.locality.district,
             receivedAt,

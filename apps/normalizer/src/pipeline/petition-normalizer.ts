@@ -8,7 +8,7 @@ import {
 } from '@app/contracts';
 import { toE164 } from '@app/identity';
 import { normalizeBody } from '@app/text';
-import { identityKey } from './identity-key';
+import { identityKeys } from './identity-key';
 
 /** The canonical event before the judgement step adds its fields. */
 export type PetitionEventBase = Omit<PetitionEvent, keyof Judgement>;
@@ -44,6 +44,10 @@ export function buildPetitionEvent(
   const phone = toE164(raw.petitioner.phone, options.phoneRegion);
   const email = cleanOrNull(raw.petitioner.email)?.toLowerCase() ?? null;
   const anonymous = !name && !phone && !email && !raw.petitioner.idNumber;
+  const [identityKey = null, ...otherIdentityKeys] = identityKeys(
+    { phone, email, idNumber: raw.petitioner.idNumber },
+    options.identitySecret,
+  );
   return {
     schema: PETITION_EVENT_SCHEMA,
     eventId: deterministicUuid(`${raw.idempotencyKey}|${raw.eventType}|${raw.revision}`),
@@ -60,10 +64,8 @@ export function buildPetitionEvent(
       name,
       phone,
       email,
-      identityKey: identityKey(
-        { phone, email, idNumber: raw.petitioner.idNumber },
-        options.identitySecret,
-      ),
+      identityKey,
+      otherIdentityKeys,
       anonymous,
     },
     subject: cleanOrNull(raw.subject),
