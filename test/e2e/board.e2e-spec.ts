@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { petitionEventProblems, type PetitionEvent } from '@app/contracts';
-import { repoPath, startStack, type Stack } from '@app/testing';
+import { readJsonl, repoPath, startStack, type Stack } from '@app/testing';
 import {
   MAYOR_KEY,
   OFFICIAL_REPLY,
@@ -10,6 +10,37 @@ import {
   TRADITIONAL_CONTENT,
   boardPost,
 } from '../fixtures/board/posts';
+
+interface Message {
+  id: string;
+  title: string;
+  text: string;
+  user: string;
+  time_iso: string;
+}
+
+/**
+ * Groups of identical real messages (exact_duplicate_groups.jsonl over messages_with_likes.jsonl,
+ * read at run time), split by whether one account posted them all or several did, oldest first.
+ */
+function realRepostGroups(): { oneAccount: Message[][]; severalAccounts: Message[][] } {
+  const byId = new Map(readJsonl<Message>('messages_with_likes.jsonl').map((m) => [m.id, m]));
+  const groups = new Map<string, Message[]>();
+  for (const d of readJsonl<{ table: string; id: string; dup_group: string }>(
+    'exact_duplicate_groups.jsonl',
+  )) {
+    const m = d.table === 'attachment3' ? byId.get(d.id) : undefined;
+    if (m) groups.set(d.dup_group, [...(groups.get(d.dup_group) ?? []), m]);
+  }
+  const all = [...groups.values()]
+    .filter((g) => g.length >= 2)
+    .map((g) => g.sort((a, b) => a.time_iso.localeCompare(b.time_iso)));
+  const accounts = (g: Message[]) => new Set(g.map((m) => m.user)).size;
+  return {
+    oneAccount: all.filter((g) => accounts(g) === 1),
+    severalAccounts: all.filter((g) => accounts(g) === g.length),
+  };
+}
 
 interface PostResult {
   board: string;
@@ -155,5 +186,64 @@ describe('message-board feeds, end to end', () => {
     const ok = await push([boardPost({ postId: `${postId}-ok` })]);
     await stack.events.waitFor(() => eventsFor(ok.results[0]?.petitionId).length > 0);
     expect(stack.events.json<PetitionEvent>().some((e) => e.meta.postId === postId)).toBe(false);
+  });
+
+  it("marks one account's real reposts as its duplicates across the site's boards, not other accounts' copies", async () => {
+    const { oneAccount, severalAccounts } = realRepostGroups();
+    const cases = [
+      ...oneAccount.slice(0, 4).map((g) => ({ g, oneAccount: true })),
+      ...severalAccounts.slice(0, 3).map((g) => ({ g, oneAccount: false })),
+    ];
+    expect(cases.length).toBe(7);
+    let n = 0;
+    const petitionIds: string[][] = [];
+    for (const { g } of cases) {
+      const ids: string[] = [];
+      for (const m of g) {
+        // Alternate the two 人民网 boards (one accountScope), each pushed by its own scraper; every
+        // post shows one shared nickname, which must link nobody.
+        const mayor = ++n % 2 === 0;
+        const { results } = await push(
+          [
+            boardPost({
+              board: mayor ? 'people-cq-mayor' : 'people-cq-party-secretary',
+              postId: `repost-${m.id}`,
+              url: `https://liuyan.people.com.cn/threads/content?tid=${m.id}`,
+              title: m.title,
+              content: m.text,
+              author: '网友',
+              authorId: m.user,
+              postedAt: m.time_iso,
+              addressee: null,
+            }),
+          ],
+          mayor ? MAYOR_KEY : PEOPLE_KEY,
+        );
+        expect(results[0]).toMatchObject({ status: 'accepted' });
+        ids.push(results[0]?.petitionId ?? '');
+      }
+      petitionIds.push(ids);
+    }
+    const all = petitionIds.flat();
+    await stack.events.waitFor(() => all.every((id) => eventsFor(id).length > 0));
+    // Partitions judge in any order: whichever copy was judged first is the original.
+    cases.forEach(({ oneAccount }, i) => {
+      const events = (petitionIds[i] ?? []).map((id) => eventsFor(id)[0] as PetitionEvent);
+      for (const e of events) expect(petitionEventProblems(e)).toEqual([]);
+      const originals = events.filter((e) => e.dedup?.outcome === 'new');
+      expect(events.every((e) => !e.petitioner.anonymous)).toBe(true);
+      if (oneAccount) {
+        expect(originals).toHaveLength(1);
+        const [original] = originals;
+        for (const e of events.filter((x) => x !== original)) {
+          expect(e.dedup).toMatchObject({ outcome: 'duplicate', of: original?.petitionId });
+          expect(e.petitioner.identityKey).toBe(original?.petitioner.identityKey);
+        }
+      } else {
+        // Several people posting one text is one issue, never one person's duplicate.
+        expect(originals).toHaveLength(events.length);
+        expect(new Set(events.map((e) => e.dedup?.clusterId)).size).toBe(1);
+      }
+    });
   });
 });

@@ -174,6 +174,14 @@ export class BoardConfig {
   @IsOptional()
   @IsString()
   recipient?: string;
+
+  /**
+   * Where a post's authorId is an account: boards of one site share their accounts, so give them
+   * one scope (the person posting to two 人民网 leaders is one person). Defaults to the board id.
+   */
+  @IsOptional()
+  @Matches(SLUG, SLUG_MESSAGE)
+  accountScope?: string;
 }
 
 /** A scraper's API key: only its SHA-256 is stored, so this file leaks no credential. */

@@ -62,8 +62,8 @@ export interface Petitioner {
   phone: string | null;
   email: string | null;
   /**
-   * Keyed hash linking the same person across channels (ID number, else phone, else e-mail)
-   * without revealing who they are; null for anonymous petitions.
+   * Keyed hash linking the same person across channels (ID number, else phone, else e-mail, else
+   * a web platform's account) without revealing who they are; null for anonymous petitions.
    */
   identityKey: string | null;
   /**
@@ -72,6 +72,6 @@ export interface Petitioner {
    * identityKey and these. Absent in events of earlier versions.
    */
   otherIdentityKeys?: string[];
-  /** True when the channel gave no name, phone, email or ID number. */
+  /** True when the channel gave no name, phone, email, ID number or account. */
   anonymous: boolean;
 }

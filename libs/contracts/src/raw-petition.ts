@@ -49,4 +49,9 @@ export interface RawPetitioner {
   phone: string | null;
   email: string | null;
   idNumber: string | null;
+  /**
+   * An account on a web platform, `<scope>:<account id>` (a board author's user id): one person's,
+   * though not who they are. Absent in records written before it existed.
+   */
+  account?: string | null;
 }

@@ -11,6 +11,8 @@ export const REDACTED_PATHS = [
   '*.email',
   '*.name',
   '*.idNumber',
+  '*.account',
+  '*.authorId',
   '*.body',
   '*.text',
   '*.password',

@@ -31,6 +31,17 @@ describe('identityKeys', () => {
     expect(identityKeys(none, 's1')).toEqual([]);
   });
 
+  it("adds a web platform's account last, the only key of a board post", () => {
+    const account = 'people-cn:A00047580';
+    expect(identityKeys({ ...none, account }, 's1')).toEqual([
+      reference(`account:${account}`, 's1'),
+    ]);
+    expect(identityKeys({ ...none, email: 'a@b.cn', account }, 's1')).toEqual([
+      reference('email:a@b.cn', 's1'),
+      reference(`account:${account}`, 's1'),
+    ]);
+  });
+
   it('leaves out an ID number that fails its check digit', () => {
     const phone = '+8613800138000';
     expect(identityKeys({ ...none, phone, idNumber: '110105194912310021' }, 's1')).toEqual([

@@ -5,6 +5,8 @@ export interface IdentityFacts {
   phone: string | null;
   email: string | null;
   idNumber: string | null;
+  /** `<scope>:<account id>` on a web platform (board author). */
+  account?: string | null;
 }
 
 let cachedKey: { secret: string; key: KeyObject } | undefined;
@@ -23,7 +25,7 @@ function keyOf(basis: string, secret: string): string {
 /**
  * Keyed hashes that link the same person across channels without saying who they are, one per
  * identifier given, strongest first: a valid resident ID number, the E.164 phone, the e-mail
- * address. The first is the petition's identity key; all of them are kept, because the hotline
+ * address, a web platform's account. The first is the petition's identity key; all of them are kept, because the hotline
  * SMS carries only the phone while the mailbox form beside it carries the ID number and that
  * phone, and the two are one person's. Without the secret (IDENTITY_KEY_SECRET) a key cannot be
  * turned back into a phone number.
@@ -34,5 +36,6 @@ export function identityKeys(facts: IdentityFacts, secret: string): string[] {
   if (id && isValidResidentId(id)) bases.push(`id:${id}`);
   if (facts.phone) bases.push(`phone:${facts.phone}`);
   if (facts.email) bases.push(`email:${facts.email.toLowerCase()}`);
+  if (facts.account) bases.push(`account:${facts.account}`);
   return bases.map((basis) => keyOf(basis, secret));
 }

@@ -43,9 +43,10 @@ export function buildPetitionEvent(
   const name = cleanOrNull(raw.petitioner.name);
   const phone = toE164(raw.petitioner.phone, options.phoneRegion);
   const email = cleanOrNull(raw.petitioner.email)?.toLowerCase() ?? null;
-  const anonymous = !name && !phone && !email && !raw.petitioner.idNumber;
+  const account = raw.petitioner.account ?? null;
+  const anonymous = !name && !phone && !email && !raw.petitioner.idNumber && !account;
   const [identityKey = null, ...otherIdentityKeys] = identityKeys(
-    { phone, email, idNumber: raw.petitioner.idNumber },
+    { phone, email, idNumber: raw.petitioner.idNumber, account },
     options.identitySecret,
   );
   return {

@@ -106,7 +106,7 @@ describe('BoardFeedAdapter', () => {
           kind: 'leader',
           county: null,
         },
-        petitioner: { name: null, phone: null, email: null, idNumber: null },
+        petitioner: { name: null, phone: null, email: null, idNumber: null, account: null },
         subject: boardPost().title,
         text: boardPost().content,
         attachments: [],
@@ -135,6 +135,27 @@ describe('BoardFeedAdapter', () => {
       );
     });
 
+    it("makes the author's account id the petitioner's account, scoped to the site's accounts", () => {
+      const secretary = onePost({ author: '喻女士', authorId: 'A00047580' });
+      expect(secretary.draft.petitioner).toMatchObject({
+        name: null,
+        account: 'people-cn:A00047580',
+      });
+      // Another board of the same site: the same account.
+      const mayor = adapter.posts(
+        request(
+          { posts: [boardPost({ board: 'people-cq-mayor', authorId: 'A00047580' })] },
+          MAYOR_KEY,
+        ),
+      ).posts[0];
+      expect(mayor?.draft.petitioner.account).toBe('people-cn:A00047580');
+      // A board without accountScope is its own scope; a numeric id is taken as text.
+      const fengjie = onePost({ board: 'fengjie-wlwz', authorId: 1024 });
+      expect(fengjie.draft.petitioner.account).toBe('fengjie-wlwz:1024');
+      // The nickname alone links nobody: many people show as 喻女士.
+      expect(onePost({ author: '喻女士' }).draft.petitioner.account).toBeNull();
+    });
+
     it('takes Traditional characters, pinyin glosses and full-width punctuation as they are', () => {
       const content = `${TRADITIONAL_CONTENT}人民網(wǎng)！？`;
       const post = onePost({
@@ -157,6 +178,10 @@ describe('BoardFeedAdapter', () => {
       ['a title over 500 characters', { title: '题'.repeat(501) }, 'invalid-title'],
       ['a malformed posted time', { postedAt: '昨天' }, 'invalid-posted-at'],
       ['an author that is not text', { author: 42 }, 'invalid-author'],
+      ['an author id with a space', { authorId: 'A 1' }, 'invalid-author-id'],
+      ['an author id that is an object', { authorId: { id: 1 } }, 'invalid-author-id'],
+      ['an author id over 128 characters', { authorId: 'a'.repeat(129) }, 'invalid-author-id'],
+      ['a negative numeric author id', { authorId: -5 }, 'invalid-author-id'],
       ['replies that are not a list', { replies: {} }, 'invalid-replies'],
       ['a reply without unit', { replies: [{ ...OFFICIAL_REPLY, unit: '' }] }, 'invalid-reply'],
       [

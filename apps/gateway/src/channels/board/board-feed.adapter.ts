@@ -45,8 +45,11 @@ export type BoardPostResult =
  *   the whole request and nothing is published: that is a misconfigured scraper, which should fail
  *   loudly rather than have part of every batch silently dropped.
  * - Body `{ "posts": [ … ] }` (at most `board.maxBatch`), each `{ board, postId, url, title,
- *   content, author?, postedAt, addressee?, region?, category?, replies?: [{ unit, repliedAt,
- *   text }] }`. Traditional characters, pinyin annotations and mojibake are taken as they are.
+ *   content, author?, authorId?, postedAt, addressee?, region?, category?, replies?: [{ unit,
+ *   repliedAt, text }] }`. Traditional characters, pinyin annotations and mojibake are taken as
+ *   they are. `author` is the nickname shown, which many people share (喻女士): it stays in meta.
+ *   `authorId` is the site's account id when the scraper can see it: it becomes the petitioner's
+ *   account `<accountScope>:<authorId>`, so one account's reposts are one person's duplicates.
  * - Response 200 `{ "results": [ { board, postId, status, petitionId, revision, newReplies } |
  *   { board, postId, status: "rejected", code, message } ] }`, status one of accepted (new),
  *   updated (content changed: petition.updated), replied (only new official replies:
@@ -206,6 +209,12 @@ export class BoardFeedAdapter implements ChannelAdapter {
         return reject(`invalid-${field}`, `${field} must be text ≤ ${MAX_SHORT}`);
       short[field] = v;
     }
+    const authorId = accountIdOf(p.authorId);
+    if (authorId === undefined)
+      return reject(
+        'invalid-author-id',
+        'authorId must be a string or number of 1–128 visible characters',
+      );
     const replies: BoardPost['replies'] = [];
     if (p.replies !== undefined && p.replies !== null) {
       if (!Array.isArray(p.replies) || p.replies.length > MAX_REPLIES) {
@@ -245,8 +254,15 @@ export class BoardFeedAdapter implements ChannelAdapter {
         channel: 'board',
         provider: boardId,
         recipient,
-        // A board nickname is a pseudonym, not a name: it stays in meta.
-        petitioner: { name: null, phone: null, email: null, idNumber: null },
+        // A board nickname is a pseudonym, not a name: it stays in meta. The account is one
+        // person's, whatever nickname it shows.
+        petitioner: {
+          name: null,
+          phone: null,
+          email: null,
+          idNumber: null,
+          account: authorId === null ? null : `${board.accountScope ?? board.id}:${authorId}`,
+        },
         subject: title,
         text: p.content,
         attachments: [],
@@ -326,6 +342,16 @@ function optionalText(v: unknown, max: number): string | null | undefined {
   if (typeof v !== 'string' || v.length > max) return undefined;
   const t = v.trim();
   return t.length > 0 ? t : null;
+}
+
+/** Visible characters, no spaces or controls: a platform's user id, numeric or not. */
+const ACCOUNT_ID = /^[^\s\p{C}]{1,128}$/u;
+
+/** An account id, null when absent, undefined when malformed (a safe integer is taken as text). */
+function accountIdOf(v: unknown): string | null | undefined {
+  if (v === undefined || v === null || v === '') return null;
+  const id = typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? String(v) : v;
+  return typeof id === 'string' && ACCOUNT_ID.test(id) ? id : undefined;
 }
 
 /** ISO time; a time without zone is Beijing time (what Chinese boards display). */
