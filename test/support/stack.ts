@@ -66,6 +66,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       HOST: '127.0.0.1',
       TWILIO_AUTH_TOKEN: TEST_TWILIO_TOKEN,
       SPOOL_DIR: join(stateDir, 'spool'),
+      // Each stack its own mailbox, board and SMS-part state: the default directory would carry
+      // one run's letters into the next as re-posts.
+      GATEWAY_STATE_DIR: join(stateDir, 'gateway'),
       ...options.gatewayEnv,
     }),
   );
