@@ -18,6 +18,7 @@ const EVENT = {
     phone: '+8613800138000',
     email: null,
     identityKey: '1e849f72e7966e1c82395ba2651fd9fd',
+    otherIdentityKeys: [],
     anonymous: false,
   },
   subject: '路灯',
@@ -86,10 +87,24 @@ describe('event schema validation', () => {
     [['petitionId'], 'XF-1'],
     [['receivedAt'], 'yesterday'],
     [['petitioner'], null],
+    [['petitioner', 'otherIdentityKeys'], ['+8613800138000']],
+    [
+      ['petitioner', 'otherIdentityKeys'],
+      ['0'.repeat(32), '0'.repeat(32)],
+    ],
   ])('both reject %j = %j', (path, value) => {
     const bad = withField(path, value);
     expect(petitionEventProblems(bad).length).toBeGreaterThan(0);
     expect(builtEventProblems(bad).length).toBeGreaterThan(0);
+  });
+
+  it('accepts the other identity keys, and an event of before they existed', () => {
+    expect(petitionEventProblems(withField(['petitioner', 'otherIdentityKeys'], []))).toEqual([]);
+    expect(
+      petitionEventProblems(withField(['petitioner', 'otherIdentityKeys'], ['ab'.repeat(16)])),
+    ).toEqual([]);
+    const { otherIdentityKeys: _o, ...older } = EVENT.petitioner as Record<string, unknown>;
+    expect(petitionEventProblems({ ...EVENT, petitioner: older })).toEqual([]);
   });
 
   it('only the exact check rejects a well-shaped date-time that is no real instant', () => {
