@@ -75,6 +75,17 @@ export async function classificationQuality(
   return { ...s, trainRows: clean.length, devRows: dev.length, trainSeconds: seconds, model: clf };
 }
 
+/**
+ * Dev macro-F1 of the same settings trained with other seeds (shuffle orders and the calibration
+ * split): how much of a dev figure is the seed rather than the settings.
+ */
+export function seedSpread(data: Data, seeds: readonly number[]): number[] {
+  return seeds.map((seed) => {
+    const { model } = trainCategoryModel(data.clean, { seed }, data.prior);
+    return devScore(CategoryClassifier.fromJSON(model), data.dev, true).macroF1;
+  });
+}
+
 /** Rules and model on dev as the judge runs them, and how many the rules decided. */
 function pipelineScore(pipeline: CategoryPipeline, dev: Data['dev']) {
   const results = dev.map((d) => pipeline.classify(d.text, d.input));
@@ -152,6 +163,13 @@ async function main(): Promise<void> {
       `(×${DEFAULT_TRAIN_OPTIONS.priorRepeat}) in ${q.trainSeconds.toFixed(2)} s; dev ${q.devRows} rows`,
   );
   console.log(`accuracy ${pct(q.accuracy)} %   macro-F1 ${pct(q.macroF1)} %`);
+  const seeds = [17, 27, 37];
+  const spread = seedSpread(data, seeds);
+  const mean = (spread.reduce((a, b) => a + b, 0) + q.macroF1) / (spread.length + 1);
+  console.log(
+    `(the same settings with seeds ${seeds.join(', ')} instead of ${DEFAULT_TRAIN_OPTIONS.seed}: macro-F1 ` +
+      `${spread.map((f) => `${pct(f).trim()} %`).join(', ')}; mean of the four ${pct(mean).trim()} %)`,
+  );
   console.log(`${'class'.padEnd(8, '　')}   P %    R %   F1 %  support`);
   for (const [c, s] of Object.entries(q.perClass)) {
     console.log(
