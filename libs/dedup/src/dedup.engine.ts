@@ -120,6 +120,18 @@ function sharesIdentity(identities: readonly string[], record: RecordHead): bool
   return others !== undefined && others.some((d) => identities.includes(d));
 }
 
+/** The petition a stored record stands for: itself, or the original of a kept duplicate. */
+function originalOf(record: RecordHead): string {
+  return record.duplicateOf ?? record.petitionId;
+}
+
+/** Whether a duplicate names an identifier its original's record lacks (and has text to store). */
+function bringsNewIdentities(p: Prepared, dup: Scored): boolean {
+  if (p.identities.length === 0 || p.fp.bandKeys.length === 0) return false;
+  const r = dup.record;
+  return p.identities.some((d) => d !== r.identity && !(r.otherIdentities ?? []).includes(d));
+}
+
 /** The cluster member a petition counts as: its sender, or itself when the sender is unknown. */
 function memberOf(p: Prepared): ClusterMember {
   const [who, ...aka] = p.identities;
@@ -255,7 +267,8 @@ export class DedupEngine {
     const choice = this.choose(p, this.scored(p, records));
     if (choice.duplicate) {
       const cluster = await tx.getCluster(choice.duplicate.record.clusterId);
-      return this.writeDuplicate(tx, p, choice.duplicate, cluster);
+      const linkSeq = bringsNewIdentities(p, choice.duplicate) ? await tx.nextSeq() : null;
+      return this.writeDuplicate(tx, p, choice.duplicate, cluster, linkSeq);
     }
     const previous = choice.sameIssue
       ? await tx.getCluster(choice.sameIssue.record.clusterId)
@@ -275,7 +288,8 @@ export class DedupEngine {
     const choice = this.choose(p, this.scored(p, records));
     if (choice.duplicate) {
       const cluster = tx.getCluster(choice.duplicate.record.clusterId);
-      return this.writeDuplicate(tx, p, choice.duplicate, cluster);
+      const linkSeq = bringsNewIdentities(p, choice.duplicate) ? tx.nextSeq() : null;
+      return this.writeDuplicate(tx, p, choice.duplicate, cluster, linkSeq);
     }
     const previous = choice.sameIssue ? tx.getCluster(choice.sameIssue.record.clusterId) : null;
     return this.writeStored(tx, p, choice, previous, tx.nextSeq());
@@ -324,15 +338,47 @@ export class DedupEngine {
     return { repeat, sameIssue };
   }
 
+  /**
+   * A duplicate is only a verdict, unless it brought identifiers its original lacks (the ID number
+   * beside the phone of an earlier SMS): then it is also kept as a record under `linkSeq`, naming
+   * the original and carrying both sets of identifiers, so a later petition under the new ones
+   * alone is still this person's.
+   */
   private writeDuplicate(
     tx: TxWrites,
     p: Prepared,
     dup: Scored,
     cluster: ClusterState | null,
+    linkSeq: number | null,
   ): DedupVerdict {
+    const original = originalOf(dup.record);
+    if (linkSeq !== null && p.identity !== null) {
+      const known = [dup.record.identity, ...(dup.record.otherIdentities ?? [])];
+      const others = [...p.identities.slice(1), ...known.filter((d) => d !== null)];
+      tx.putRecord(
+        linkSeq,
+        encodeRecord({
+          seq: linkSeq,
+          petitionId: p.petitionId,
+          identity: p.identity,
+          otherIdentities: [...new Set(others)]
+            .filter((d) => d !== p.identity)
+            .slice(0, MAX_OTHER_IDENTITIES),
+          locality: p.locality,
+          receivedAt: p.at,
+          clusterId: dup.record.clusterId,
+          signature: p.fp.signature,
+          shingleCount: Math.min(0xffff, p.fp.shingleCount),
+          entities: p.entities,
+          matters: p.matters,
+          duplicateOf: original,
+        }),
+      );
+      tx.pushBuckets(p.bucketKeys, linkSeq, this.options.bucketCap);
+    }
     const verdict: DedupVerdict = {
       outcome: 'duplicate',
-      of: dup.record.petitionId,
+      of: original,
       similarity: round(dup.similarity),
       clusterId: dup.record.clusterId,
       clusterSize: cluster?.size ?? 1,
@@ -375,7 +421,7 @@ export class DedupEngine {
     tx.putCluster(state);
     const verdict: DedupVerdict = {
       outcome: repeat ? 'repeat' : 'new',
-      of: repeat ? repeat.record.petitionId : null,
+      of: repeat ? originalOf(repeat.record) : null,
       similarity: sameIssue ? round(sameIssue.similarity) : null,
       clusterId,
       clusterSize: state.size,

@@ -83,6 +83,11 @@ export interface PetitionRecord {
   identity: string | null;
   /** Hashes of the other identity keys (DedupInput.otherIdentityKeys); absent when none. */
   otherIdentities?: readonly string[];
+  /**
+   * Set on a duplicate kept only because it brought identifiers its original lacked (an ID number
+   * beside the phone of an earlier SMS): the original's petitionId, which later verdicts name.
+   */
+  duplicateOf?: string;
   locality: string | null;
   receivedAt: number;
   clusterId: string;

@@ -52,6 +52,20 @@ describe('record codec', () => {
       shingleCount: 5,
       entities: [],
     },
+    {
+      seq: 5,
+      petitionId: 'p5',
+      identity: 'fedcba9876543210',
+      otherIdentities: ['0011223344556677'],
+      locality: '忠县',
+      receivedAt: 4,
+      clusterId: 'p1',
+      signature: fp.signature,
+      shingleCount: 5,
+      entities: [3],
+      matters: 2,
+      duplicateOf: 'p1',
+    },
   ];
 
   it('decodes what it encodes, whole and as a head', () => {

@@ -7,9 +7,10 @@ import type { ClusterState, DedupVerdict, PetitionRecord } from './dedup.types';
  *   u8 version | f64 receivedAt | u32 seq | u8 flags | [8 identity] | 64×u16 signature
  *   | u16 shingleCount | u8 n | n×u32 entity codes | [u32 matters]
  *   | str petitionId | str clusterId ('' = petitionId) | [str locality]
- *   | [u8 n | n×8 other identities]
- * The other identities (HAS_OTHER_IDENTITIES) come last and are not a new version: a process that
- * predates them reads the rest of the record unchanged and only misses the link they make.
+ *   | [u8 n | n×8 other identities] | [str duplicateOf]
+ * The other identities (HAS_OTHER_IDENTITIES) and duplicateOf (HAS_DUPLICATE_OF) come last and are
+ * not a new version: a process that predates them reads the rest of the record unchanged and only
+ * misses the link they make.
  * Version 4 added the matters mask (present when flags has HAS_MATTERS). Version 3 records, the
  * same layout without it, are still read: their matters are unknown. Versions 3 and 4 hold
  * one-permutation MinHash signatures (FINGERPRINT_FORMAT 2). Versions 1 and 2 held 64-permutation
@@ -26,6 +27,7 @@ const HAS_IDENTITY = 1;
 const HAS_LOCALITY = 2;
 const HAS_MATTERS = 4;
 const HAS_OTHER_IDENTITIES = 8;
+const HAS_DUPLICATE_OF = 16;
 const FLAGS_AT = 13;
 const IDENTITY_BYTES = 8;
 /** Other identifiers kept per petition (ID number, phone, e-mail, account: the primary plus 3). */
@@ -49,6 +51,7 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
   const loc = rec.locality === null ? null : strBytes(rec.locality);
   const identity = rec.identity === null ? null : identityBytes(rec.identity);
   const others = (rec.otherIdentities ?? []).slice(0, MAX_OTHER_IDENTITIES).map(identityBytes);
+  const duplicateOf = rec.duplicateOf === undefined ? null : strBytes(rec.duplicateOf);
   if (rec.signature.length !== MINHASH_SIZE) throw new RangeError('signature has the wrong size');
   const entities = (rec.entities ?? []).slice(0, 255);
   const matters = rec.matters;
@@ -68,7 +71,10 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
     cluster.length;
   // Every byte is written below: no zero-fill.
   const buf = Buffer.allocUnsafe(
-    size + (loc ? 2 + loc.length : 0) + (others.length > 0 ? 1 + others.length * 8 : 0),
+    size +
+      (loc ? 2 + loc.length : 0) +
+      (others.length > 0 ? 1 + others.length * 8 : 0) +
+      (duplicateOf ? 2 + duplicateOf.length : 0),
   );
   let o = buf.writeUInt8(VERSION, 0);
   o = buf.writeDoubleBE(rec.receivedAt, o);
@@ -77,7 +83,8 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
     (identity ? HAS_IDENTITY : 0) |
       (loc ? HAS_LOCALITY : 0) |
       (matters === undefined ? 0 : HAS_MATTERS) |
-      (others.length > 0 ? HAS_OTHER_IDENTITIES : 0),
+      (others.length > 0 ? HAS_OTHER_IDENTITIES : 0) |
+      (duplicateOf ? HAS_DUPLICATE_OF : 0),
     o,
   );
   if (identity) o += identity.copy(buf, o);
@@ -93,6 +100,10 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
   if (others.length > 0) {
     o = buf.writeUInt8(others.length, o);
     for (const other of others) o += other.copy(buf, o);
+  }
+  if (duplicateOf) {
+    o = buf.writeUInt16BE(duplicateOf.length, o);
+    o += duplicateOf.copy(buf, o);
   }
   return buf;
 }
@@ -220,7 +231,9 @@ export function decodeRecordHead(buf: Uint8Array): RecordHead {
       others.push(b.toString('hex', at, at + IDENTITY_BYTES));
     }
     head.otherIdentities = others;
+    o += 1 + n * IDENTITY_BYTES;
   }
+  if (flags & HAS_DUPLICATE_OF) head.duplicateOf = readStr();
   return head;
 }
 

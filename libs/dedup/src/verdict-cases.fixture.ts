@@ -273,7 +273,7 @@ export const VERDICT_CASES: VerdictCase[] = [
     ],
   },
   {
-    name: 'one person by phone, then by ID number with that phone → duplicate of the first',
+    name: 'one person by phone, then by ID number with that phone, then by each alone → one person',
     steps: [
       step('p1', 'phone:+8613800000001', GARAGE_FEES, '江北区', 0, { outcome: 'new' }),
       alsoKnownAs(
@@ -284,14 +284,20 @@ export const VERDICT_CASES: VerdictCase[] = [
         'phone:+8613800000001',
         'email:someone@example.cn',
       ),
-      // A duplicate is not stored, so the identifiers it brought link nothing later: the ID number
-      // alone, and the e-mail, are other people's petitions on the same matter.
+      // The duplicate brought an ID number and an e-mail its original lacked: it is kept as a
+      // link, so each of them alone is still this person's, and verdicts name the original.
       step('p3', 'id:500101199001011234', GARAGE_FEES, '江北区', 2, {
-        outcome: 'new',
+        outcome: 'duplicate',
+        of: 'p1',
+        clusterSize: 1,
+      }),
+      step('p4', 'email:someone@example.cn', GARAGE_FEES_REWORDED, '江北区', 3, {
+        outcome: 'repeat',
+        of: 'p1',
         clusterId: 'p1',
         clusterSize: 2,
       }),
-      step('p4', 'email:someone@example.cn', GARAGE_FEES_EDITED, '江北区', 3, {
+      step('p5', 'phone:+8613800000009', GARAGE_FEES, '江北区', 4, {
         outcome: 'new',
         clusterId: 'p1',
         clusterSize: 3,
