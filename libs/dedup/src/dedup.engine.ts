@@ -58,8 +58,6 @@ interface Scored {
 /** What one judgement needs, computed before the store is touched. */
 interface Prepared {
   petitionId: string;
-  /** Digest of the identity key; null for an unknown sender. */
-  identity: string | null;
   /** Digests of every identity key (the primary first): empty for an unknown sender. */
   identities: string[];
   locality: string | null;
@@ -112,12 +110,15 @@ export function hashIdentity(identityKey: string, secret = ''): string {
   return h.update(identityKey, 'utf8').digest('hex').slice(0, 16);
 }
 
+/** Every identity digest a stored petition was sent under, the primary first. */
+function digestsOf(record: RecordHead): readonly string[] {
+  if (record.identity === null) return [];
+  return record.otherIdentities ? [record.identity, ...record.otherIdentities] : [record.identity];
+}
+
 /** Whether a stored petition was sent under any of these identity digests. */
 function sharesIdentity(identities: readonly string[], record: RecordHead): boolean {
-  if (identities.length === 0 || record.identity === null) return false;
-  if (identities.includes(record.identity)) return true;
-  const others = record.otherIdentities;
-  return others !== undefined && others.some((d) => identities.includes(d));
+  return identities.length > 0 && digestsOf(record).some((d) => identities.includes(d));
 }
 
 /** The petition a stored record stands for: itself, or the original of a kept duplicate. */
@@ -127,9 +128,9 @@ function originalOf(record: RecordHead): string {
 
 /** Whether a duplicate names an identifier its original's record lacks (and has text to store). */
 function bringsNewIdentities(p: Prepared, dup: Scored): boolean {
-  if (p.identities.length === 0 || p.fp.bandKeys.length === 0) return false;
-  const r = dup.record;
-  return p.identities.some((d) => d !== r.identity && !(r.otherIdentities ?? []).includes(d));
+  if (p.fp.bandKeys.length === 0) return false;
+  const known = digestsOf(dup.record);
+  return p.identities.some((d) => !known.includes(d));
 }
 
 /** The cluster member a petition counts as: its sender, or itself when the sender is unknown. */
@@ -215,11 +216,9 @@ export class DedupEngine {
       this.options.entityClusters && fp.bandKeys.length > 0
         ? entityKeys(input.matchText).map(entityCode)
         : [];
-    const identities = this.identitiesOf(input);
     return {
       petitionId: input.petitionId,
-      identity: identities[0] ?? null,
-      identities,
+      identities: this.identitiesOf(input),
       locality: normaliseLocality(input.locality),
       at: input.receivedAt.getTime(),
       fp,
@@ -236,8 +235,9 @@ export class DedupEngine {
     const out = [this.identityOf(input.identityKey)];
     for (const key of input.otherIdentityKeys ?? []) {
       if (out.length > MAX_OTHER_IDENTITIES) break;
-      const digest = key ? this.identityOf(key) : '';
-      if (digest !== '' && !out.includes(digest)) out.push(digest);
+      if (!key) continue;
+      const digest = this.identityOf(key);
+      if (!out.includes(digest)) out.push(digest);
     }
     return out;
   }
@@ -352,29 +352,10 @@ export class DedupEngine {
     linkSeq: number | null,
   ): DedupVerdict {
     const original = originalOf(dup.record);
-    if (linkSeq !== null && p.identity !== null) {
-      const known = [dup.record.identity, ...(dup.record.otherIdentities ?? [])];
-      const others = [...p.identities.slice(1), ...known.filter((d) => d !== null)];
-      tx.putRecord(
-        linkSeq,
-        encodeRecord({
-          seq: linkSeq,
-          petitionId: p.petitionId,
-          identity: p.identity,
-          otherIdentities: [...new Set(others)]
-            .filter((d) => d !== p.identity)
-            .slice(0, MAX_OTHER_IDENTITIES),
-          locality: p.locality,
-          receivedAt: p.at,
-          clusterId: dup.record.clusterId,
-          signature: p.fp.signature,
-          shingleCount: Math.min(0xffff, p.fp.shingleCount),
-          entities: p.entities,
-          matters: p.matters,
-          duplicateOf: original,
-        }),
-      );
-      tx.pushBuckets(p.bucketKeys, linkSeq, this.options.bucketCap);
+    if (linkSeq !== null) {
+      // Both sets of identifiers, this petition's first, without repeats.
+      const identities = [...new Set([...p.identities, ...digestsOf(dup.record)])];
+      this.putStored(tx, p, linkSeq, dup.record.clusterId, identities, original);
     }
     const verdict: DedupVerdict = {
       outcome: 'duplicate',
@@ -396,28 +377,10 @@ export class DedupEngine {
     previous: ClusterState | null,
     seq: number,
   ): DedupVerdict {
-    const { petitionId, identity, identities, locality, at, fp } = p;
+    const { petitionId } = p;
     const clusterId = sameIssue?.record.clusterId ?? petitionId;
-    const { state, alert } = this.joinCluster(previous, clusterId, memberOf(p), at);
-    if (fp.bandKeys.length > 0) {
-      tx.putRecord(
-        seq,
-        encodeRecord({
-          seq,
-          petitionId,
-          identity,
-          ...(identities.length > 1 ? { otherIdentities: identities.slice(1) } : {}),
-          locality,
-          receivedAt: at,
-          clusterId,
-          signature: fp.signature,
-          shingleCount: Math.min(0xffff, fp.shingleCount),
-          entities: p.entities,
-          matters: p.matters,
-        }),
-      );
-      tx.pushBuckets(p.bucketKeys, seq, this.options.bucketCap);
-    }
+    const { state, alert } = this.joinCluster(previous, clusterId, memberOf(p), p.at);
+    if (p.fp.bandKeys.length > 0) this.putStored(tx, p, seq, clusterId, p.identities);
     tx.putCluster(state);
     const verdict: DedupVerdict = {
       outcome: repeat ? 'repeat' : 'new',
@@ -429,6 +392,39 @@ export class DedupEngine {
     };
     tx.putVerdict(petitionId, verdict);
     return verdict;
+  }
+
+  /**
+   * The petition's record under `seq`, in the buckets it is looked up in. `identities` (primary
+   * first) are its sender's; `duplicateOf` names the original when it is a kept duplicate.
+   */
+  private putStored(
+    tx: TxWrites,
+    p: Prepared,
+    seq: number,
+    clusterId: string,
+    identities: readonly string[],
+    duplicateOf?: string,
+  ): void {
+    const [identity = null, ...others] = identities;
+    tx.putRecord(
+      seq,
+      encodeRecord({
+        seq,
+        petitionId: p.petitionId,
+        identity,
+        ...(others.length > 0 ? { otherIdentities: others.slice(0, MAX_OTHER_IDENTITIES) } : {}),
+        ...(duplicateOf === undefined ? {} : { duplicateOf }),
+        locality: p.locality,
+        receivedAt: p.at,
+        clusterId,
+        signature: p.fp.signature,
+        shingleCount: Math.min(0xffff, p.fp.shingleCount),
+        entities: p.entities,
+        matters: p.matters,
+      }),
+    );
+    tx.pushBuckets(p.bucketKeys, seq, this.options.bucketCap);
   }
 
   /**

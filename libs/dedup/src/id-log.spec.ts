@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
+import { tempDirs } from '../../../test/support/temp-dirs';
 import { DedupEngine } from './dedup.engine';
 import { IdLog, LogKeyIndex } from './id-log';
 import { LmdbDedupStore } from './lmdb-dedup.store';
@@ -10,13 +8,7 @@ import { encodeCluster, encodeVerdict } from './record.codec';
 import type { ClusterState, DedupVerdict } from './dedup.types';
 import { GARAGE_FEES, testMatchText } from './verdict-cases.fixture';
 
-const dirs: string[] = [];
-const tempDir = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'dedup-idlog-'));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs('dedup-idlog');
 
 describe('LogKeyIndex', () => {
   it('keeps ids apart when every id has the same hash, through growth', () => {

@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { open } from 'lmdb';
+import { tempDirs } from '../../../test/support/temp-dirs';
 import { DedupEngine } from './dedup.engine';
 import { seededRandom } from '../../../test/support/seeded-random';
 import { LmdbDedupStore } from './lmdb-dedup.store';
@@ -9,13 +7,7 @@ import { MemoryDedupStore } from './memory-dedup.store';
 import { decodeRecord, encodeRecord } from './record.codec';
 import { dayInput, GARAGE_FEES, NIGHT_NOISE } from './verdict-cases.fixture';
 
-const dirs: string[] = [];
-const tempDir = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'dedup-lmdb-'));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs('dedup-lmdb');
 
 const input = dayInput;
 

@@ -1,18 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDirs } from '../../../test/support/temp-dirs';
 import { DedupEngine } from './dedup.engine';
 import { LmdbDedupStore, type LmdbDedupStoreOptions } from './lmdb-dedup.store';
 import { MINHASH_SIZE } from './min-hash.fingerprint';
 import { dayInput, GARAGE_FEES, NIGHT_NOISE } from './verdict-cases.fixture';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const tempDir = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'dedup-retention-'));
-  dirs.push(dir);
-  return dir;
-};
+const tempDir = tempDirs('dedup-retention');
 
 const T0 = Date.UTC(2024, 0, 1);
 const input = dayInput;
@@ -29,6 +21,14 @@ async function withStore<T>(
   } finally {
     await store.close();
   }
+}
+
+/** A new store of horizon 400 days holding one petition ('old', day 0). */
+async function storeWithOnePetition() {
+  const dir = tempDir();
+  const options = { indexHorizonDays: 400 };
+  await withStore(dir, (_, engine) => engine.judge(input('old', 'id:1', GARAGE_FEES, 0)), options);
+  return { dir, options };
 }
 
 describe('LmdbDedupStore retention at open', () => {
@@ -70,13 +70,7 @@ describe('LmdbDedupStore retention at open', () => {
   });
 
   it('log entries of petitions past the horizon leave once a checkpoint shows them old', async () => {
-    const dir = tempDir();
-    const options = { indexHorizonDays: 400 };
-    await withStore(
-      dir,
-      (_, engine) => engine.judge(input('old', 'id:1', GARAGE_FEES, 0)),
-      options,
-    );
+    const { dir, options } = await storeWithOnePetition();
     // This open records where the logs stood (every record then: day 0).
     await withStore(
       dir,
@@ -99,13 +93,7 @@ describe('LmdbDedupStore retention at open', () => {
   });
 
   it("a log's newest entry stays, so its keys are never handed out again", async () => {
-    const dir = tempDir();
-    const options = { indexHorizonDays: 400 };
-    await withStore(
-      dir,
-      (_, engine) => engine.judge(input('old', 'id:1', GARAGE_FEES, 0)),
-      options,
-    );
+    const { dir, options } = await storeWithOnePetition();
     // A checkpoint at this open names the logs' last keys; a record then comes without log entries.
     await withStore(
       dir,

@@ -60,7 +60,7 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
     8 +
     4 +
     1 +
-    (identity ? 8 : 0) +
+    (identity ? IDENTITY_BYTES : 0) +
     MINHASH_SIZE * 2 +
     3 +
     entities.length * 4 +
@@ -73,7 +73,7 @@ export function encodeRecord(rec: PetitionRecord): Buffer {
   const buf = Buffer.allocUnsafe(
     size +
       (loc ? 2 + loc.length : 0) +
-      (others.length > 0 ? 1 + others.length * 8 : 0) +
+      (others.length > 0 ? 1 + others.length * IDENTITY_BYTES : 0) +
       (duplicateOf ? 2 + duplicateOf.length : 0),
   );
   let o = buf.writeUInt8(VERSION, 0);

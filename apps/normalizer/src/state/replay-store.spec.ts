@@ -1,17 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { open } from 'lmdb';
+import { tempDirs } from '../../../../test/support/temp-dirs';
 import { ReplayStore, type ReplayStoreOptions } from './replay-store';
 
 const DAY = 86_400_000;
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const tempDir = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'replay-store-'));
-  dirs.push(dir);
-  return dir;
-};
+const tempDir = tempDirs('replay-store');
 
 async function withStore<T>(
   dir: string,

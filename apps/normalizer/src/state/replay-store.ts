@@ -66,19 +66,17 @@ export class ReplayStore {
       if (at === null) undated.push([key, value]);
       else if (at < now - retentionMs) expired.push(key);
     }
-    for (let i = 0; i < expired.length; i += CHUNK) {
-      const chunk = expired.slice(i, i + CHUNK);
-      this.root.transactionSync(() => {
-        for (const key of chunk) void this.claims.remove(key);
-      });
-    }
-    for (let i = 0; i < undated.length; i += CHUNK) {
-      const chunk = undated.slice(i, i + CHUNK);
-      this.root.transactionSync(() => {
-        for (const [key, position] of chunk) void this.claims.put(key, `${now}\t${position}`);
-      });
-    }
+    this.inChunks(expired, (key) => void this.claims.remove(key));
+    this.inChunks(undated, ([key, position]) => void this.claims.put(key, `${now}\t${position}`));
     return { expired: expired.length, dated: undated.length };
+  }
+
+  /** Writes in transactions of at most CHUNK items (one huge transaction holds every page). */
+  private inChunks<T>(items: readonly T[], write: (item: T) => void): void {
+    for (let i = 0; i < items.length; i += CHUNK) {
+      const chunk = items.slice(i, i + CHUNK);
+      this.root.transactionSync(() => chunk.forEach(write));
+    }
   }
 
   /** The position that owns the key, or null if nobody has claimed it yet. */
