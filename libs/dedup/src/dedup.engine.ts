@@ -116,9 +116,16 @@ function digestsOf(record: RecordHead): readonly string[] {
   return record.otherIdentities ? [record.identity, ...record.otherIdentities] : [record.identity];
 }
 
-/** Whether a stored petition was sent under any of these identity digests. */
+/**
+ * Whether a stored petition was sent under any of these identity digests (digestsOf without its
+ * array: this runs several times per candidate).
+ */
 function sharesIdentity(identities: readonly string[], record: RecordHead): boolean {
-  return identities.length > 0 && digestsOf(record).some((d) => identities.includes(d));
+  if (identities.length === 0 || record.identity === null) return false;
+  return (
+    identities.includes(record.identity) ||
+    (record.otherIdentities?.some((d) => identities.includes(d)) ?? false)
+  );
 }
 
 /** The petition a stored record stands for: itself, or the original of a kept duplicate. */
