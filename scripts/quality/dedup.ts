@@ -57,6 +57,8 @@ const HALF_TO_FULL: Record<string, string> = {
 };
 
 type VariantKind = 'edits' | 'reorder' | 'traditional' | 'punctuation' | 'greeting' | 'all';
+const DAY_MS = 86_400_000;
+
 const VARIANTS: VariantKind[] = [
   'edits',
   'reorder',
@@ -244,10 +246,14 @@ async function duplicateQuality(
  * same_issue_pairs_algorithmic.jsonl: pairs of messages that at least two competition teams'
  * clustering put together. Not gold (algorithmic and noisy), but many more pairs than the two gold
  * issues: the share we put in one cluster is a rough same-issue recall, by support (teams agreeing).
+ * The teams clustered without time, while a cluster only takes petitions within the cluster window,
+ * so pairs further apart than the window are tallied apart: a miss there is the window, not the
+ * matching.
  */
 function algorithmicPairAgreement(
   byId: ReadonlyMap<string, Doc>,
   clusterOf: ReadonlyMap<string, string>,
+  windowDays: number,
 ): Record<string, { pairs: number; together: number }> {
   const bySupport: Record<string, { pairs: number; together: number }> = {};
   for (const pair of readJsonl<{ id_a: string; id_b: string; support: number }>(
@@ -256,18 +262,19 @@ function algorithmicPairAgreement(
     const a = byId.get(pair.id_a);
     const b = byId.get(pair.id_b);
     if (!a || !b || a.match === b.match) continue;
-    const tally = (bySupport[pair.support >= 3 ? '≥3' : String(pair.support)] ??= {
-      pairs: 0,
-      together: 0,
-    });
-    tally.pairs++;
-    if (clusterOf.get(a.key) === clusterOf.get(b.key)) tally.together++;
+    const support = pair.support >= 3 ? '≥3' : String(pair.support);
+    const inWindow = Math.abs(a.at - b.at) <= windowDays * DAY_MS;
+    for (const key of [support, `${support} ${inWindow ? 'within' : 'beyond'} the window`]) {
+      const tally = (bySupport[key] ??= { pairs: 0, together: 0 });
+      tally.pairs++;
+      if (clusterOf.get(a.key) === clusterOf.get(b.key)) tally.together++;
+    }
   }
   const parts = Object.entries(bySupport)
     .sort()
     .map(([k, t]) => `support ${k}: ${t.together}/${t.pairs} (${pct(t.together / t.pairs)})`);
   console.log(
-    `  algorithmic same-issue pairs (≥2 competition teams agree; noisy, not gold) in one cluster: ${parts.join(', ')}`,
+    `  algorithmic same-issue pairs (≥2 competition teams agree; noisy, not gold) in one cluster, window ${windowDays} days:\n    ${parts.join('\n    ')}`,
   );
   return bySupport;
 }
@@ -333,7 +340,11 @@ async function hotIssueQuality(
   console.log(
     `  all clusters: ${sizes.length}, of size ≥2: ${sizes.filter((s) => s >= 2).length}, largest ${Math.max(...sizes)}`,
   );
-  out.algorithmicPairs = algorithmicPairAgreement(byId, clusterOf);
+  out.algorithmicPairs = algorithmicPairAgreement(
+    byId,
+    clusterOf,
+    options.clusterWindowDays ?? DEFAULT_DEDUP_OPTIONS.clusterWindowDays,
+  );
   return out;
 }
 
