@@ -256,30 +256,62 @@ describe('judgement, end to end', () => {
     expect(c?.dedup?.clusterSize).toBe(1);
   });
 
+  /** A 县长信箱 letter from client `ip`; returns its tracking number. */
+  async function mailbox(ip: string, letter: Parameters<typeof mailboxLetter>[0]): Promise<string> {
+    const res = await fetch(`${stack.url}/channels/mailbox`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      body: JSON.stringify(mailboxLetter(letter)),
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { petitionId: string }).petitionId;
+  }
+
   it('marks a mailbox letter giving an ID number and the phone of an earlier SMS as its duplicate', async () => {
     const text =
       '忠县白石镇村里的自来水这个月停了三次，每次一停就是好几天，村民只能去河里挑水，请水务部门尽快解决。';
     const bySms = await sms('+8613712340001', '+8613800000002', text);
     const smsEvent = await eventOf(bySms);
-    const res = await fetch(`${stack.url}/channels/mailbox`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.77' },
-      body: JSON.stringify(
-        mailboxLetter({
-          phone: '137 1234 0001',
-          idNumber: residentId('50023319750505003'),
-          email: 'villager@example.cn',
-          title: '村里自来水经常停水',
-          content: `县长您好：${text}`,
-        }),
-      ),
+    const byMailbox = await mailbox('203.0.113.77', {
+      phone: '137 1234 0001',
+      idNumber: residentId('50023319750505003'),
+      email: 'villager@example.cn',
+      title: '村里自来水经常停水',
+      content: `县长您好：${text}`,
     });
-    expect(res.status).toBe(201);
-    const { petitionId: byMailbox } = (await res.json()) as { petitionId: string };
     const letterEvent = await eventOf(byMailbox);
     // The letter's identity key is the ID number's; the SMS's phone key is among its others.
     expect(letterEvent.petitioner.identityKey).not.toBe(smsEvent.petitioner.identityKey);
     expect(letterEvent.petitioner.otherIdentityKeys).toContain(smsEvent.petitioner.identityKey);
     expect(letterEvent.dedup).toMatchObject({ outcome: 'duplicate', of: bySms });
+  });
+
+  it('knows a citizen who changed phones by the ID number an earlier letter gave beside the old phone', async () => {
+    const idNumber = residentId('50023319800808004');
+    const bySms = await sms(
+      '+8613712340005',
+      '+8613800000002',
+      '忠县拔山镇花桥村的自来水管道去年冬天冻裂以后一直没人修，全村三百多户吃水要到两公里外去挑，请水务部门尽快派人维修。',
+    );
+    await eventOf(bySms);
+    // Another matter, under the ID number and the old phone: links the two.
+    const school = await mailbox('203.0.113.81', {
+      phone: '137 1234 0005',
+      idNumber,
+      title: '学校乱收补课费',
+      content:
+        '我孩子在县城上初中，学校每学期额外收取八百元补课费，不交就不让上晚自习，请教育部门查处乱收费。',
+    });
+    expect((await eventOf(school)).dedup).toMatchObject({ outcome: 'new', clusterId: school });
+    // The water again, under the ID number and a new phone: no stored petition holds both the
+    // SMS's phone and this letter's identifiers, yet it is the SMS sender's repeat.
+    const again = await mailbox('203.0.113.82', {
+      phone: '139 8765 0005',
+      idNumber,
+      title: '再次反映花桥村自来水问题',
+      content:
+        '再次反映拔山镇花桥村自来水的问题：管道冻裂以后一直没人修，全村三百多户吃水要到两公里外去挑，上次反映后还是没有人来，请尽快派人维修。',
+    });
+    expect((await eventOf(again)).dedup).toMatchObject({ outcome: 'repeat', of: bySms });
   });
 });

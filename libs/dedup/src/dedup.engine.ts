@@ -11,6 +11,16 @@ import {
   recordSignatureMatches,
 } from './record.codec';
 import { entityBucketsOf } from './record-index-keys';
+import {
+  digestsOf,
+  identityBucketOf,
+  linkedSeqs,
+  newestSeqs,
+  PERSON_RECORDS_PER_IDENTIFIER,
+  personOf,
+  sharesIdentity,
+  type Person,
+} from './person';
 import type {
   ClusterMember,
   ClusterState,
@@ -66,8 +76,16 @@ interface Prepared {
   entities: number[];
   /** Matters named (MatterTagger mask) when it names entities and the engine has a tagger. */
   matters: number | undefined;
-  /** LSH band keys, then entity buckets: every bucket the petition is looked up in and stored in. */
+  /** LSH band keys, then entity buckets: the buckets of its text, looked up and stored in. */
   bucketKeys: number[];
+  /** bucketKeys, then the identity buckets of its own identities (person.ts). */
+  lookupKeys: number[];
+}
+
+/** What a judgement read: its sender, and the stored petitions it weighs. */
+interface Lookup {
+  person: Person;
+  records: readonly (Uint8Array | null)[];
 }
 
 /** What decide found: a duplicate, or the repeat and same-issue match (either may be absent). */
@@ -110,24 +128,6 @@ export function hashIdentity(identityKey: string, secret = ''): string {
   return h.update(identityKey, 'utf8').digest('hex').slice(0, 16);
 }
 
-/** Every identity digest a stored petition was sent under, the primary first. */
-function digestsOf(record: RecordHead): readonly string[] {
-  if (record.identity === null) return [];
-  return record.otherIdentities ? [record.identity, ...record.otherIdentities] : [record.identity];
-}
-
-/**
- * Whether a stored petition was sent under any of these identity digests (digestsOf without its
- * array: this runs several times per candidate).
- */
-function sharesIdentity(identities: readonly string[], record: RecordHead): boolean {
-  if (identities.length === 0 || record.identity === null) return false;
-  return (
-    identities.includes(record.identity) ||
-    (record.otherIdentities?.some((d) => identities.includes(d)) ?? false)
-  );
-}
-
 /** The petition a stored record stands for: itself, or the original of a kept duplicate. */
 function originalOf(record: RecordHead): string {
   return record.duplicateOf ?? record.petitionId;
@@ -140,11 +140,30 @@ function bringsNewIdentities(p: Prepared, dup: Scored): boolean {
   return p.identities.some((d) => !known.includes(d));
 }
 
-/** The cluster member a petition counts as: its sender, or itself when the sender is unknown. */
-function memberOf(p: Prepared): ClusterMember {
-  const [who, ...aka] = p.identities;
+/**
+ * The cluster member a petition counts as: its sender (under every identifier known to be
+ * theirs), or itself when the sender is unknown.
+ */
+function memberOf(p: Prepared, person: Person): ClusterMember {
+  const [who, ...aka] = person.identities;
   if (who === undefined) return { who: `#${p.petitionId}`, at: p.at };
   return aka.length > 0 ? { who, aka, at: p.at } : { who, at: p.at };
+}
+
+/** Distinct identity buckets of digests. */
+function identityBucketsOf(digests: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const d of digests) {
+    const b = identityBucketOf(d);
+    if (!out.includes(b)) out.push(b);
+  }
+  return out;
+}
+
+/** `seqs`, then those of `more` it lacks. */
+function mergeSeqs(seqs: number[], more: readonly number[]): number[] {
+  const extra = more.filter((s) => !seqs.includes(s));
+  return extra.length > 0 ? seqs.concat(extra) : seqs;
 }
 
 function sameMember(a: ClusterMember, b: ClusterMember): boolean {
@@ -223,16 +242,21 @@ export class DedupEngine {
       this.options.entityClusters && fp.bandKeys.length > 0
         ? entityKeys(input.matchText).map(entityCode)
         : [];
+    const identities = this.identitiesOf(input);
+    const bucketKeys =
+      entities.length > 0 ? fp.bandKeys.concat(entityBucketsOf(entities)) : fp.bandKeys;
     return {
       petitionId: input.petitionId,
-      identities: this.identitiesOf(input),
+      identities,
       locality: normaliseLocality(input.locality),
       at: input.receivedAt.getTime(),
       fp,
       entities,
       // Only petitions with entities can join or be joined by entity, so only they need a mask.
       matters: this.matters && entities.length > 0 ? this.matters.mask(input.matchText) : undefined,
-      bucketKeys: entities.length > 0 ? fp.bandKeys.concat(entityBucketsOf(entities)) : fp.bandKeys,
+      bucketKeys,
+      lookupKeys:
+        identities.length > 0 ? bucketKeys.concat(identityBucketsOf(identities)) : bucketKeys,
     };
   }
 
@@ -267,11 +291,8 @@ export class DedupEngine {
   private async decide(tx: DedupTx, p: Prepared): Promise<DedupVerdict> {
     const earlier = await tx.getVerdict(p.petitionId);
     if (earlier) return earlier;
-    const lists =
-      p.bucketKeys.length > 0 ? await tx.getBuckets(p.bucketKeys, this.options.bucketCap) : [];
-    const seqs = this.candidateSeqs(p, lists);
-    const records = seqs.length > 0 ? await tx.getRecords(seqs, this.keeper(p)) : [];
-    const choice = this.choose(p, this.scored(p, records));
+    const { person, records } = await this.lookup(tx, p);
+    const choice = this.choose(p, person, this.scored(p, records));
     if (choice.duplicate) {
       const cluster = await tx.getCluster(choice.duplicate.record.clusterId);
       const linkSeq = bringsNewIdentities(p, choice.duplicate) ? await tx.nextSeq() : null;
@@ -281,30 +302,89 @@ export class DedupEngine {
       ? await tx.getCluster(choice.sameIssue.record.clusterId)
       : null;
     const seq = await tx.nextSeq();
-    return this.writeStored(tx, p, choice, previous, seq);
+    return this.writeStored(tx, p, person, choice, previous, seq);
+  }
+
+  /**
+   * The sender and the candidates: one read of the text, entity and identity buckets; the sender's
+   * petitions by identifier, which name the sender's other identifiers; their petitions; then
+   * every candidate that matches by text or entity, and the sender's own petitions whatever they
+   * are about. The steps of lookupSync, awaited.
+   */
+  private async lookup(tx: DedupTx, p: Prepared): Promise<Lookup> {
+    const o = this.options;
+    const lists = p.lookupKeys.length > 0 ? await tx.getBuckets(p.lookupKeys, o.bucketCap) : [];
+    const seqs = this.candidateSeqs(p, lists);
+    const own = newestSeqs(lists, p.bucketKeys.length, lists.length, PERSON_RECORDS_PER_IDENTIFIER);
+    const keep = this.keeper(p);
+    if (own.length === 0)
+      return {
+        person: { identities: p.identities, seqs: [] },
+        records: seqs.length > 0 ? await tx.getRecords(seqs, keep) : [],
+      };
+    const person = personOf(p.identities, own, await tx.getRecords(own, this.inHorizon(p)));
+    const linked = person.identities.slice(p.identities.length);
+    if (linked.length > 0) {
+      const more = newestSeqs(
+        await tx.getBuckets(identityBucketsOf(linked), o.bucketCap),
+        0,
+        linked.length,
+        PERSON_RECORDS_PER_IDENTIFIER,
+      ).filter((s) => !own.includes(s));
+      if (more.length > 0)
+        person.seqs.push(...linkedSeqs(linked, more, await tx.getRecords(more, this.inHorizon(p))));
+    }
+    const all = mergeSeqs(seqs, person.seqs);
+    return { person, records: all.length > 0 ? await tx.getRecords(all, keep) : [] };
   }
 
   /** One judgement against an embedded store: the same steps as decide, without promises. */
   private decideSync(tx: SyncDedupTx, p: Prepared): DedupVerdict {
     const earlier = tx.getVerdict(p.petitionId);
     if (earlier) return earlier;
-    const lists =
-      p.bucketKeys.length > 0 ? tx.getBuckets(p.bucketKeys, this.options.bucketCap) : [];
-    const seqs = this.candidateSeqs(p, lists);
-    const records = seqs.length > 0 ? tx.getRecords(seqs, this.keeper(p)) : [];
-    const choice = this.choose(p, this.scored(p, records));
+    const { person, records } = this.lookupSync(tx, p);
+    const choice = this.choose(p, person, this.scored(p, records));
     if (choice.duplicate) {
       const cluster = tx.getCluster(choice.duplicate.record.clusterId);
       const linkSeq = bringsNewIdentities(p, choice.duplicate) ? tx.nextSeq() : null;
       return this.writeDuplicate(tx, p, choice.duplicate, cluster, linkSeq);
     }
     const previous = choice.sameIssue ? tx.getCluster(choice.sameIssue.record.clusterId) : null;
-    return this.writeStored(tx, p, choice, previous, tx.nextSeq());
+    return this.writeStored(tx, p, person, choice, previous, tx.nextSeq());
+  }
+
+  /** lookup's steps without promises (a synchronous view's lists are reused: read at once). */
+  private lookupSync(tx: SyncDedupTx, p: Prepared): Lookup {
+    const o = this.options;
+    const lists = p.lookupKeys.length > 0 ? tx.getBuckets(p.lookupKeys, o.bucketCap) : [];
+    const seqs = this.candidateSeqs(p, lists);
+    const own = newestSeqs(lists, p.bucketKeys.length, lists.length, PERSON_RECORDS_PER_IDENTIFIER);
+    const keep = this.keeper(p);
+    if (own.length === 0)
+      return {
+        person: { identities: p.identities, seqs: [] },
+        records: seqs.length > 0 ? tx.getRecords(seqs, keep) : [],
+      };
+    const person = personOf(p.identities, own, tx.getRecords(own, this.inHorizon(p)));
+    const linked = person.identities.slice(p.identities.length);
+    if (linked.length > 0) {
+      const more = newestSeqs(
+        tx.getBuckets(identityBucketsOf(linked), o.bucketCap),
+        0,
+        linked.length,
+        PERSON_RECORDS_PER_IDENTIFIER,
+      ).filter((s) => !own.includes(s));
+      if (more.length > 0)
+        person.seqs.push(...linkedSeqs(linked, more, tx.getRecords(more, this.inHorizon(p))));
+    }
+    const all = mergeSeqs(seqs, person.seqs);
+    return { person, records: all.length > 0 ? tx.getRecords(all, keep) : [] };
   }
 
   /** Duplicate of an earlier petition of the same person, or else its repeat and/or same issue. */
-  private choose(p: Prepared, all: Scored[]): Choice {
-    const { identities, locality, at, fp } = p;
+  private choose(p: Prepared, person: Person, all: Scored[]): Choice {
+    const { locality, at, fp } = p;
+    const { identities } = person;
     const o = this.options;
     const scored = all.filter((s) => s.similarity >= o.matterThreshold);
     const within = (s: Scored, days: number): boolean =>
@@ -380,13 +460,14 @@ export class DedupEngine {
   private writeStored(
     tx: TxWrites,
     p: Prepared,
+    person: Person,
     { repeat, sameIssue }: Choice,
     previous: ClusterState | null,
     seq: number,
   ): DedupVerdict {
     const { petitionId } = p;
     const clusterId = sameIssue?.record.clusterId ?? petitionId;
-    const { state, alert } = this.joinCluster(previous, clusterId, memberOf(p), p.at);
+    const { state, alert } = this.joinCluster(previous, clusterId, memberOf(p, person), p.at);
     if (p.fp.bandKeys.length > 0) this.putStored(tx, p, seq, clusterId, p.identities);
     tx.putCluster(state);
     const verdict: DedupVerdict = {
@@ -431,7 +512,13 @@ export class DedupEngine {
         matters: p.matters,
       }),
     );
-    tx.pushBuckets(p.bucketKeys, seq, this.options.bucketCap);
+    // The identity buckets of what this record holds (recordIndexKeys gives the same).
+    const stored = identities.slice(0, 1 + MAX_OTHER_IDENTITIES);
+    tx.pushBuckets(
+      stored.length > 0 ? p.bucketKeys.concat(identityBucketsOf(stored)) : p.bucketKeys,
+      seq,
+      this.options.bucketCap,
+    );
   }
 
   /**
@@ -444,11 +531,22 @@ export class DedupEngine {
     const o = this.options;
     const bands = p.fp.bandKeys.length;
     const bandSeqs = topByHits(lists, 0, bands, o.candidateCap);
-    if (lists.length === bands) return bandSeqs;
-    const entitySeqs = topByHits(lists, bands, lists.length, o.entityCandidateCap).filter(
+    if (p.bucketKeys.length === bands) return bandSeqs;
+    const entitySeqs = topByHits(lists, bands, p.bucketKeys.length, o.entityCandidateCap).filter(
       (s) => !bandSeqs.includes(s),
     );
     return entitySeqs.length > 0 ? bandSeqs.concat(entitySeqs) : bandSeqs;
+  }
+
+  /** Records any window can still reach: the sender's petitions read for their identifiers. */
+  private inHorizon(p: Prepared): (probe: RecordProbe) => boolean {
+    const horizon = this.horizonMs();
+    return (probe) => Math.abs(p.at - probe.receivedAt()) <= horizon;
+  }
+
+  private horizonMs(): number {
+    const o = this.options;
+    return Math.max(o.duplicateWindowDays, o.repeatWindowDays, o.clusterWindowDays) * DAY_MS;
   }
 
   /**
@@ -458,8 +556,7 @@ export class DedupEngine {
    */
   private keeper(p: Prepared): (probe: RecordProbe) => boolean {
     const o = this.options;
-    const horizon =
-      Math.max(o.duplicateWindowDays, o.repeatWindowDays, o.clusterWindowDays) * DAY_MS;
+    const horizon = this.horizonMs();
     const { at, fp, entities } = p;
     return (probe) =>
       Math.abs(at - probe.receivedAt()) <= horizon &&

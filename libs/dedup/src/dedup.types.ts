@@ -6,7 +6,8 @@ export interface DedupInput {
   identityKey: string | null;
   /**
    * Keys of the sender's other identifiers (the phone and e-mail beside an ID number …): a stored
-   * petition sharing any key with this one is the same person's. At most MAX_OTHER_IDENTITIES.
+   * petition sharing any key with this one is the same person's, and so is one sharing a key with
+   * such a petition's other identifiers (person.ts). At most MAX_OTHER_IDENTITIES.
    */
   otherIdentityKeys?: readonly string[];
   /** NFKC, Simplified, lower-case text without punctuation, whitespace or greetings. */

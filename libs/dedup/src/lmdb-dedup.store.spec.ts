@@ -62,6 +62,30 @@ describe('LmdbDedupStore: buckets rebuilt from the records at open', () => {
     }
   });
 
+  it("a reopened store still links a letter's identifiers (identity buckets rebuilt from records)", async () => {
+    const dir = tempDir();
+    const first = new LmdbDedupStore({ path: dir });
+    const engine = new DedupEngine(first);
+    await engine.judge(input('p1', 'phone:+8613800000001', GARAGE_FEES, 1));
+    // Locality and entities before the other identities in the record's bytes: the rebuild must
+    // find them past the strings.
+    await engine.judge({
+      ...input('p2', 'id:500101199001011234', `锦绣江南小区${NIGHT_NOISE}`, 2),
+      otherIdentityKeys: ['phone:+8613800000001', 'email:someone@example.cn'],
+    });
+    await first.close();
+
+    const second = new LmdbDedupStore({ path: dir });
+    try {
+      const again = new DedupEngine(second);
+      await expect(
+        again.judge(input('p3', 'email:someone@example.cn', GARAGE_FEES, 3)),
+      ).resolves.toMatchObject({ outcome: 'duplicate', of: 'p1' });
+    } finally {
+      await second.close();
+    }
+  });
+
   it('a record older than the index horizon is not indexed after reopening', async () => {
     const dir = tempDir();
     const first = new LmdbDedupStore({ path: dir, noSync: true });

@@ -1,6 +1,7 @@
 import { entityBucket } from './entity-keys';
 import { bandKeysOf } from './min-hash.fingerprint';
-import { recordEntities, recordSignature } from './record.codec';
+import { identityBucket } from './person';
+import { recordEntities, recordIdentityWords, recordSignature } from './record.codec';
 
 /** Distinct entity buckets of a petition's entity codes (the weak and complete forms share one). */
 export function entityBucketsOf(codes: readonly number[]): number[] {
@@ -13,9 +14,14 @@ export function entityBucketsOf(codes: readonly number[]): number[] {
 }
 
 /**
- * Every bucket an encoded record belongs to: its LSH bands, then its entity buckets. The engine
- * pushes exactly these when it stores a record, so an index rebuilt from records is the same.
+ * Every bucket an encoded record belongs to: its LSH bands, its entity buckets, then its identity
+ * buckets (person.ts). The engine pushes exactly these when it stores a record, so an index
+ * rebuilt from records is the same.
  */
 export function recordIndexKeys(bytes: Uint8Array): number[] {
-  return [...bandKeysOf(recordSignature(bytes)), ...entityBucketsOf(recordEntities(bytes))];
+  return [
+    ...bandKeysOf(recordSignature(bytes)),
+    ...entityBucketsOf(recordEntities(bytes)),
+    ...recordIdentityWords(bytes).map(identityBucket),
+  ];
 }

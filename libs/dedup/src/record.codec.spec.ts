@@ -1,5 +1,5 @@
 import { fingerprint } from './min-hash.fingerprint';
-import { decodeRecord, decodeRecordHead, encodeRecord } from './record.codec';
+import { decodeRecord, decodeRecordHead, encodeRecord, recordIdentityWords } from './record.codec';
 import type { PetitionRecord } from './dedup.types';
 
 describe('record codec', () => {
@@ -74,6 +74,15 @@ describe('record codec', () => {
       expect(decodeRecord(bytes)).toEqual(r);
       const { signature: _s, entities: _e, ...head } = r;
       expect(decodeRecordHead(bytes)).toEqual(head);
+    }
+  });
+
+  it("reads each identity digest's first word from the bytes, past entities, matters and strings", () => {
+    for (const r of records) {
+      const digests = r.identity === null ? [] : [r.identity, ...(r.otherIdentities ?? [])];
+      expect(recordIdentityWords(encodeRecord(r))).toEqual(
+        digests.map((d) => Number.parseInt(d.slice(0, 8), 16)),
+      );
     }
   });
 

@@ -237,6 +237,26 @@ export function decodeRecordHead(buf: Uint8Array): RecordHead {
   return head;
 }
 
+/**
+ * The first 32 bits of each identity digest of a record (primary first), read from its bytes
+ * without decoding its strings into JS strings: what an index rebuild needs for identity buckets.
+ */
+export function recordIdentityWords(buf: Uint8Array): number[] {
+  const flags = buf[FLAGS_AT] ?? 0;
+  if (!(flags & HAS_IDENTITY)) return [];
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out = [view.getUint32(FLAGS_AT + 1)];
+  if (!(flags & HAS_OTHER_IDENTITIES)) return out;
+  let o = signatureAt(buf) + MINHASH_SIZE * 2 + 2;
+  o += 1 + (buf[o] ?? 0) * 4;
+  if (flags & HAS_MATTERS) o += 4;
+  for (let strings = flags & HAS_LOCALITY ? 3 : 2; strings > 0; strings--)
+    o += 2 + view.getUint16(o);
+  const n = buf[o] ?? 0;
+  for (let i = 0; i < n; i++) out.push(view.getUint32(o + 1 + i * IDENTITY_BYTES));
+  return out;
+}
+
 /** Bucket entries packed as big-endian u32 sequence numbers, newest first. */
 export function packSeqs(seqs: readonly number[]): Buffer {
   const buf = Buffer.alloc(seqs.length * 4);

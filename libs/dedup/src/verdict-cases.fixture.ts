@@ -344,6 +344,53 @@ export const VERDICT_CASES: VerdictCase[] = [
     ],
   },
   {
+    // No stored petition holds both the SMS's phone and the later ID number: the letter on
+    // another matter, which gave both, links them (person.ts).
+    name: 'a letter giving ID number and phone links them: the ID alone is the SMS sender on its matter',
+    options: { alertSize: 2, alertWindowDays: 7 },
+    steps: [
+      step('p1', 'phone:+8613800000001', GARAGE_FEES, '江北区', 0, { outcome: 'new' }),
+      alsoKnownAs(
+        step('p2', 'id:500101199001011234', NIGHT_NOISE, '江北区', 1, {
+          outcome: 'new',
+          clusterId: 'p2',
+        }),
+        'phone:+8613800000001',
+      ),
+      // Without the link: a second person on the garage fees (new, same cluster, alert at 2).
+      step('p3', 'id:500101199001011234', GARAGE_FEES_REWORDED, '江北区', 2, {
+        outcome: 'repeat',
+        of: 'p1',
+        clusterId: 'p1',
+        clusterSize: 2,
+        clusterAlert: false,
+      }),
+      step('p4', 'id:500101199001011234', GARAGE_FEES_EDITED, '江北区', 3, {
+        outcome: 'duplicate',
+        of: 'p1',
+      }),
+      step('p5', 'phone:+8613800000002', GARAGE_FEES_REWORDED, '江北区', 4, {
+        outcome: 'new',
+        clusterId: 'p1',
+        clusterAlert: true,
+      }),
+    ],
+  },
+  {
+    name: 'identifiers are linked only by a petition that gave them together',
+    steps: [
+      step('p1', 'phone:+8613800000001', GARAGE_FEES, '江北区', 0, { outcome: 'new' }),
+      alsoKnownAs(
+        step('p2', 'id:500101199001011234', NIGHT_NOISE, '江北区', 1, { outcome: 'new' }),
+        'phone:+8613800000003',
+      ),
+      step('p3', 'id:500101199001011234', GARAGE_FEES_EDITED, '江北区', 2, {
+        outcome: 'new',
+        clusterId: 'p1',
+      }),
+    ],
+  },
+  {
     name: 'alert fires once, when the third distinct person joins within the alert window',
     options: { alertSize: 3, alertWindowDays: 7 },
     steps: [
