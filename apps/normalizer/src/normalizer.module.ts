@@ -92,6 +92,11 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
           redisUrl: env.REDIS_URL ?? null,
           lmdbPath: resolve(env.STATE_DIR, 'dedup'),
           horizonDays,
+          onReindexed: (records) =>
+            this.log.info(
+              { records },
+              'dedup index rebuilt while running; past the horizon pruned',
+            ),
         })),
         dedupOptions,
         routing.matters,

@@ -14,6 +14,8 @@ export interface DedupStoreConfig {
    * Redis expiry. Use dedupHorizonDays(the engine's options); default 400.
    */
   horizonDays?: number;
+  /** LMDB only: told how many records the retention while running deleted, each time. */
+  onReindexed?: (deletedRecords: number) => void;
 }
 
 /** Kept findable at least this long whatever the windows (as before windows were configurable). */
@@ -42,5 +44,9 @@ export function createDedupStore(config: DedupStoreConfig): DedupStore {
       retentionSeconds: horizonDays * 86_400,
       ...config.redis,
     });
-  return new LmdbDedupStore({ path: config.lmdbPath, indexHorizonDays: horizonDays });
+  return new LmdbDedupStore({
+    path: config.lmdbPath,
+    indexHorizonDays: horizonDays,
+    ...(config.onReindexed ? { onReindexed: config.onReindexed } : {}),
+  });
 }

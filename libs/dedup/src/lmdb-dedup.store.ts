@@ -2,6 +2,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { BucketIndex } from './bucket-index';
 import { IdLog } from './id-log';
 import { recordIndexKeys } from './record-index-keys';
+import { RollingReindex } from './rolling-reindex';
 import { FINGERPRINT_FORMAT } from './min-hash.fingerprint';
 import {
   decodeCluster,
@@ -31,12 +32,17 @@ export interface LmdbDedupStoreOptions {
   /** Wall clock for claim TTLs. */
   now?: () => number;
   /**
-   * Records received this long before the newest one are left out of the bucket index rebuilt at
-   * open (they stay on disk). Longer than the longest dedup window; default 400, as Redis retention.
+   * Records received this long before the newest one are left out of the bucket index (at open,
+   * and while running once the index holds records 1.25 times as old) and deleted. Longer than the
+   * longest dedup window; default 400, as Redis retention.
    */
   indexHorizonDays?: number;
   /** Seqs between retention checkpoints (see pruneAtOpen); default 10,000. */
   checkpointEvery?: number;
+  /** Records read per step of the retention while running (see maybeStartReindex); default 20,000. */
+  reindexSlice?: number;
+  /** Told how many records the retention while running deleted, each time it has (for the log). */
+  onReindexed?: (deletedRecords: number) => void;
 }
 
 /** Entries of each kind: what the retention at open deleted, or what is on disk. */
@@ -110,6 +116,17 @@ export class LmdbDedupStore implements DedupStore {
   private newest = -Infinity;
   /** What the retention at open deleted (for the boot log). */
   readonly pruned: EntryCounts;
+  /** Records the retention while running has deleted since open. */
+  prunedWhileRunning = 0;
+  /** The retention while running, between its steps; null when none is under way. */
+  private reindex: RollingReindex | null = null;
+  private reindexDone: (() => void) | null = null;
+  private reindexed: Promise<void> = Promise.resolve();
+  private readonly reindexSlice: number;
+  private readonly onReindexed: (deletedRecords: number) => void;
+  /** Oldest receivedAt in the index (Infinity: none), which decides when to reindex. */
+  private oldestIndexed = Infinity;
+  private closed = false;
   private readonly queue = new SerialQueue();
   private readonly now: () => number;
   private seq: number;
@@ -144,6 +161,8 @@ export class LmdbDedupStore implements DedupStore {
     }
     this.horizonMs = (options.indexHorizonDays ?? 400) * DAY_MS;
     this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 10_000);
+    this.reindexSlice = Math.max(1, options.reindexSlice ?? 20_000);
+    this.onReindexed = options.onReindexed ?? (() => undefined);
     const findings = this.rebuildIndex();
     try {
       this.migrateKeyedTables();
@@ -164,7 +183,7 @@ export class LmdbDedupStore implements DedupStore {
    *   and those verdicts only answered a redelivery of a petition judged over a horizon ago (a
    *   duplicate's verdict goes with them even if the duplicate itself came later);
    * - expired claims.
-   * At open only: a running store keeps what it wrote until the next start.
+   * While running, only records leave (startReindex); log entries and claims wait for the next open.
    */
   private pruneAtOpen(found: RebuildFindings): EntryCounts {
     const cutoff = this.newest - this.horizonMs;
@@ -277,26 +296,81 @@ export class LmdbDedupStore implements DedupStore {
   private rebuildIndex(): RebuildFindings {
     const supersededVerdicts = this.verdicts.rebuild();
     const supersededClusters = this.clusters.rebuild();
-    this.index = new BucketIndex();
-    this.columns = new RecordColumns();
     let newest = -Infinity;
     for (const { value } of this.records.getRange())
       newest = Math.max(newest, recordReceivedAt(value));
-    this.newest = newest;
-    const expiredSeqs: number[] = [];
-    for (const { key, value } of this.records.getRange()) {
-      if (recordReceivedAt(value) < newest - this.horizonMs) expiredSeqs.push(key);
-      else this.addToIndex(key, value);
-    }
-    this.index.trim();
-    this.columns.trim();
-    return { expiredSeqs, supersededClusters, supersededVerdicts };
+    const rebuilt = new RollingReindex(this.records, newest - this.horizonMs);
+    rebuilt.step(Infinity);
+    // A retention under way was building toward what this index already is (and deleted nothing).
+    this.finishReindex();
+    this.useIndex(rebuilt);
+    return { expiredSeqs: rebuilt.expired, supersededClusters, supersededVerdicts };
   }
 
   private addToIndex(seq: number, bytes: Uint8Array): void {
     for (const k of recordIndexKeys(bytes)) this.index.push(k, seq);
     this.columns.add(seq, bytes);
-    this.newest = Math.max(this.newest, recordReceivedAt(bytes));
+    this.noteIndexed(recordReceivedAt(bytes));
+  }
+
+  private noteIndexed(at: number): void {
+    this.newest = Math.max(this.newest, at);
+    this.oldestIndexed = Math.min(this.oldestIndexed, at);
+  }
+
+  private useIndex(built: RollingReindex): void {
+    this.index = built.index;
+    this.columns = built.columns;
+    this.newest = built.newest;
+    this.oldestIndexed = built.oldest;
+  }
+
+  /**
+   * Retention while running: once the index holds records received a quarter of the horizon
+   * before it, a RollingReindex builds one without them, a slice between judgements, and replaces
+   * it; then those records leave the disk. Memory thus stays within 1.25 horizons of petitions
+   * (twice that while a new index is being built beside the live one) without a restart.
+   */
+  private maybeStartReindex(): void {
+    if (this.reindex || this.closed || this.newest - this.oldestIndexed <= this.horizonMs * 1.25)
+      return;
+    this.reindex = new RollingReindex(this.records, this.newest - this.horizonMs);
+    this.reindexed = new Promise((resolve) => (this.reindexDone = resolve));
+    this.scheduleReindexStep();
+  }
+
+  private scheduleReindexStep(): void {
+    setImmediate(() => {
+      if (this.closed || !this.reindex) return;
+      // In the queue: no judgement is between its reads and its commit while a step runs. A step
+      // that fails (a disk error) leaves the live index, which is whole; the next commit retries.
+      this.queue.run(() => Promise.resolve(this.reindexStep())).catch(() => this.finishReindex());
+    });
+  }
+
+  private reindexStep(): void {
+    const r = this.reindex;
+    if (!r || this.closed) return;
+    if (!r.step(this.reindexSlice)) {
+      this.scheduleReindexStep();
+      return;
+    }
+    this.useIndex(r);
+    this.finishReindex();
+    this.removeAll(this.records, r.expired);
+    this.prunedWhileRunning += r.expired.length;
+    this.onReindexed(r.expired.length);
+  }
+
+  private finishReindex(): void {
+    this.reindex = null;
+    this.reindexDone?.();
+    this.reindexDone = null;
+  }
+
+  /** Resolves when no retention is under way (for tests and benchmarks). */
+  whenReindexed(): Promise<void> {
+    return this.reindexed;
   }
 
   get petitionCount(): number {
@@ -405,7 +479,7 @@ export class LmdbDedupStore implements DedupStore {
       nextSeq: () => ++seq,
       putRecord: (s, bytes) => {
         this.columns.add(s, bytes);
-        this.newest = Math.max(this.newest, recordReceivedAt(bytes));
+        this.noteIndexed(recordReceivedAt(bytes));
         writes.push(() => void this.records.put(s, bytes));
       },
       // The index is the bucket lists' only home. Every push is the record's own keys
@@ -455,6 +529,7 @@ export class LmdbDedupStore implements DedupStore {
     for (const then of committed) then();
     this.seq = seq;
     this.checkpoints = checkpoints;
+    this.maybeStartReindex();
   }
 
   claimKey(key: string, value: string, ttlSeconds?: number): Promise<string | null> {
@@ -501,6 +576,8 @@ export class LmdbDedupStore implements DedupStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.finishReindex();
     await this.queue.run(() => this.root.close());
   }
 }

@@ -170,3 +170,77 @@ describe('LmdbDedupStore retention at open', () => {
     );
   });
 });
+
+describe('LmdbDedupStore retention while running', () => {
+  const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  /** Distinct texts that match nothing else here. */
+  const filler = (i: number): string => `${NIGHT_NOISE.slice(i % 20)}第${i}号楼${i * 7919}`;
+
+  it('sheds petitions past the horizon from memory and disk, a slice between judgements', async () => {
+    const dir = tempDir();
+    const told: number[] = [];
+    const options = {
+      indexHorizonDays: 10,
+      reindexSlice: 1,
+      onReindexed: (records: number) => told.push(records),
+    };
+    await withStore(
+      dir,
+      async (store, engine) => {
+        await engine.judge(input('old', 'id:1', GARAGE_FEES, 0));
+        for (let i = 0; i < 6; i++) await engine.judge(input(`f${i}`, `id:f${i}`, filler(i), 1));
+        await engine.judge(input('kept', 'id:2', NIGHT_NOISE, 5));
+        // 12 days after the oldest: within 1.25 horizons, nothing starts.
+        await engine.judge(input('t1', 'id:3', filler(100), 12));
+        await store.whenReindexed();
+        expect(store.prunedWhileRunning).toBe(0);
+        // 13 days: the index holds petitions 1.3 horizons old; a reindex from day 3 starts.
+        await engine.judge(input('t2', 'id:4', filler(101), 13));
+        await tick();
+        await tick();
+        // Written between its steps: the new index must hold it too.
+        await engine.judge(input('during', 'id:5', filler(102), 13));
+        await expect(
+          engine.judge(input('kept-again', 'id:2', NIGHT_NOISE, 13)),
+        ).resolves.toMatchObject({ outcome: 'duplicate', of: 'kept' });
+        await store.whenReindexed();
+        expect(store.prunedWhileRunning).toBe(7);
+        expect(told).toEqual([7]);
+        expect(store.petitionCount).toBe(4);
+        // The old petition is inside the engine's 30-day duplicate window but left the index.
+        await expect(
+          engine.judge(input('old-again', 'id:1', GARAGE_FEES, 14)),
+        ).resolves.toMatchObject({ outcome: 'new', clusterId: 'old-again' });
+        await expect(
+          engine.judge(input('during-again', 'id:5', filler(102), 14)),
+        ).resolves.toMatchObject({ outcome: 'duplicate', of: 'during' });
+      },
+      options,
+    );
+  });
+
+  it('a store closed while a reindex is under way reopens whole', async () => {
+    const dir = tempDir();
+    const options = { indexHorizonDays: 10, reindexSlice: 1 };
+    await withStore(
+      dir,
+      async (_, engine) => {
+        await engine.judge(input('old', 'id:1', GARAGE_FEES, 0));
+        for (let i = 0; i < 6; i++) await engine.judge(input(`f${i}`, `id:f${i}`, filler(i), 8));
+        await engine.judge(input('t', 'id:3', filler(100), 13));
+      },
+      options,
+    );
+    await withStore(
+      dir,
+      async (store, engine) => {
+        expect(store.pruned.records).toBe(1);
+        await expect(engine.judge(input('again', 'id:f0', filler(0), 14))).resolves.toMatchObject({
+          outcome: 'duplicate',
+          of: 'f0',
+        });
+      },
+      options,
+    );
+  });
+});
