@@ -9,7 +9,8 @@ import { RecordColumns } from './record-columns';
  * leaving out records received before `cutoff`. The LMDB store builds one at open (all slices at
  * once) and, while running, whenever its index holds records well past the horizon: slices then
  * run between judgements, so a long-running normalizer sheds old petitions from memory without a
- * pause (a whole rebuild of a million petitions takes ~8 s) and without a restart.
+ * restart and without one long pause: at a million petitions a step of 20,000 records took ~90 ms
+ * and the last ~1 s (it trims the arrays), where the whole rebuild took 5 s.
  *
  * Records committed while it runs have higher seqs than any it has read, so it reaches them too:
  * when it has read the last record on disk, it holds everything the live index holds but the
