@@ -85,8 +85,15 @@ interface Prepared {
 /** What a judgement read: its sender, and the stored petitions it weighs. */
 interface Lookup {
   person: Person;
-  records: readonly (Uint8Array | null)[];
+  records: Records;
 }
+
+type Lists = readonly (readonly number[])[];
+type Records = readonly (Uint8Array | null)[];
+type Keep = (probe: RecordProbe) => boolean;
+/** One read of a lookup: bucket lists (at bucketCap each), or records kept by `keep`. */
+type LookupRead = { buckets: readonly number[] } | { records: readonly number[]; keep: Keep };
+type ReadResult = Lists | Records;
 
 /** What decide found: a duplicate, or the repeat and same-issue match (either may be absent). */
 interface Choice {
@@ -309,33 +316,20 @@ export class DedupEngine {
    * The sender and the candidates: one read of the text, entity and identity buckets; the sender's
    * petitions by identifier, which name the sender's other identifiers; their petitions; then
    * every candidate that matches by text or entity, and the sender's own petitions whatever they
-   * are about. The steps of lookupSync, awaited.
+   * are about. The steps are lookupSteps'; only the reads are awaited.
    */
   private async lookup(tx: DedupTx, p: Prepared): Promise<Lookup> {
-    const o = this.options;
-    const lists = p.lookupKeys.length > 0 ? await tx.getBuckets(p.lookupKeys, o.bucketCap) : [];
-    const seqs = this.candidateSeqs(p, lists);
-    const own = newestSeqs(lists, p.bucketKeys.length, lists.length, PERSON_RECORDS_PER_IDENTIFIER);
-    const keep = this.keeper(p);
-    if (own.length === 0)
-      return {
-        person: { identities: p.identities, seqs: [] },
-        records: seqs.length > 0 ? await tx.getRecords(seqs, keep) : [],
-      };
-    const person = personOf(p.identities, own, await tx.getRecords(own, this.inHorizon(p)));
-    const linked = person.identities.slice(p.identities.length);
-    if (linked.length > 0) {
-      const more = newestSeqs(
-        await tx.getBuckets(identityBucketsOf(linked), o.bucketCap),
-        0,
-        linked.length,
-        PERSON_RECORDS_PER_IDENTIFIER,
-      ).filter((s) => !own.includes(s));
-      if (more.length > 0)
-        person.seqs.push(...linkedSeqs(linked, more, await tx.getRecords(more, this.inHorizon(p))));
+    const steps = this.lookupSteps(p);
+    let next = steps.next();
+    while (!next.done) {
+      const read = next.value;
+      next = steps.next(
+        'buckets' in read
+          ? await tx.getBuckets(read.buckets, this.options.bucketCap)
+          : await tx.getRecords(read.records, read.keep),
+      );
     }
-    const all = mergeSeqs(seqs, person.seqs);
-    return { person, records: all.length > 0 ? await tx.getRecords(all, keep) : [] };
+    return next.value;
   }
 
   /** One judgement against an embedded store: the same steps as decide, without promises. */
@@ -353,32 +347,52 @@ export class DedupEngine {
     return this.writeStored(tx, p, person, choice, previous, tx.nextSeq());
   }
 
-  /** lookup's steps without promises (a synchronous view's lists are reused: read at once). */
+  /** lookup against a synchronous view (whose lists are reused: each is read before the next). */
   private lookupSync(tx: SyncDedupTx, p: Prepared): Lookup {
-    const o = this.options;
-    const lists = p.lookupKeys.length > 0 ? tx.getBuckets(p.lookupKeys, o.bucketCap) : [];
-    const seqs = this.candidateSeqs(p, lists);
-    const own = newestSeqs(lists, p.bucketKeys.length, lists.length, PERSON_RECORDS_PER_IDENTIFIER);
-    const keep = this.keeper(p);
-    if (own.length === 0)
-      return {
-        person: { identities: p.identities, seqs: [] },
-        records: seqs.length > 0 ? tx.getRecords(seqs, keep) : [],
-      };
-    const person = personOf(p.identities, own, tx.getRecords(own, this.inHorizon(p)));
+    const steps = this.lookupSteps(p);
+    let next = steps.next();
+    while (!next.done) {
+      const read = next.value;
+      next = steps.next(
+        'buckets' in read
+          ? tx.getBuckets(read.buckets, this.options.bucketCap)
+          : tx.getRecords(read.records, read.keep),
+      );
+    }
+    return next.value;
+  }
+
+  /**
+   * lookup's steps, written once for both views: each read is yielded (buckets or records) and
+   * its result passed back in.
+   */
+  private *lookupSteps(p: Prepared): Generator<LookupRead, Lookup, ReadResult> {
+    const lists = p.lookupKeys.length > 0 ? yield { buckets: p.lookupKeys } : [];
+    const seqs = this.candidateSeqs(p, lists as Lists);
+    const own = newestSeqs(
+      lists as Lists,
+      p.bucketKeys.length,
+      lists.length,
+      PERSON_RECORDS_PER_IDENTIFIER,
+    );
+    const read = (records: number[], keep: Keep): LookupRead => ({ records, keep });
+    const inHorizon = this.inHorizon(p);
+    const person: Person =
+      own.length > 0
+        ? personOf(p.identities, own, (yield read(own, inHorizon)) as Records)
+        : { identities: p.identities, seqs: [] };
     const linked = person.identities.slice(p.identities.length);
     if (linked.length > 0) {
-      const more = newestSeqs(
-        tx.getBuckets(identityBucketsOf(linked), o.bucketCap),
-        0,
-        linked.length,
-        PERSON_RECORDS_PER_IDENTIFIER,
-      ).filter((s) => !own.includes(s));
+      const linkedLists = (yield { buckets: identityBucketsOf(linked) }) as Lists;
+      const more = newestSeqs(linkedLists, 0, linked.length, PERSON_RECORDS_PER_IDENTIFIER).filter(
+        (s) => !own.includes(s),
+      );
       if (more.length > 0)
-        person.seqs.push(...linkedSeqs(linked, more, tx.getRecords(more, this.inHorizon(p))));
+        person.seqs.push(...linkedSeqs(linked, more, (yield read(more, inHorizon)) as Records));
     }
     const all = mergeSeqs(seqs, person.seqs);
-    return { person, records: all.length > 0 ? tx.getRecords(all, keep) : [] };
+    const records = all.length > 0 ? yield read(all, this.keeper(p)) : [];
+    return { person, records: records as Records };
   }
 
   /** Duplicate of an earlier petition of the same person, or else its repeat and/or same issue. */
