@@ -10,10 +10,9 @@ import {
   recordEntities,
   recordSignatureMatches,
 } from './record.codec';
-import { entityBucketsOf } from './record-index-keys';
+import { entityBucketsOf, identityBucketsOf } from './record-index-keys';
 import {
   digestsOf,
-  identityBucketOf,
   linkedSeqs,
   newestSeqs,
   PERSON_RECORDS_PER_IDENTIFIER,
@@ -157,16 +156,6 @@ function memberOf(p: Prepared, person: Person): ClusterMember {
   return aka.length > 0 ? { who, aka, at: p.at } : { who, at: p.at };
 }
 
-/** Distinct identity buckets of digests. */
-function identityBucketsOf(digests: readonly string[]): number[] {
-  const out: number[] = [];
-  for (const d of digests) {
-    const b = identityBucketOf(d);
-    if (!out.includes(b)) out.push(b);
-  }
-  return out;
-}
-
 /** `seqs`, then those of `more` it lacks. */
 function mergeSeqs(seqs: number[], more: readonly number[]): number[] {
   const extra = more.filter((s) => !seqs.includes(s));
@@ -192,6 +181,8 @@ function normaliseLocality(locality: string | null): string | null {
 export class DedupEngine {
   readonly options: Readonly<DedupOptions>;
   private readonly identities = new Map<string, string>();
+  /** The longest window: records older than this can decide nothing. */
+  private readonly horizonMs: number;
 
   /**
    * `matters` (a matter lexicon, config/matters.yaml in the normalizer) restricts joins by entity
@@ -209,6 +200,8 @@ export class DedupEngine {
     }
     if (!(o.bucketCap >= 1 && o.alertSize >= 1 && o.candidateCap >= 1))
       throw new RangeError('bucketCap, candidateCap and alertSize must be >= 1');
+    this.horizonMs =
+      Math.max(o.duplicateWindowDays, o.repeatWindowDays, o.clusterWindowDays) * DAY_MS;
   }
 
   async judge(input: DedupInput): Promise<DedupVerdict> {
@@ -526,10 +519,11 @@ export class DedupEngine {
         matters: p.matters,
       }),
     );
-    // The identity buckets of what this record holds (recordIndexKeys gives the same).
+    // With the identity buckets of what this record holds (recordIndexKeys gives the same): the
+    // petition's own, already in lookupKeys, unless this is a kept duplicate's link record.
     const stored = identities.slice(0, 1 + MAX_OTHER_IDENTITIES);
     tx.pushBuckets(
-      stored.length > 0 ? p.bucketKeys.concat(identityBucketsOf(stored)) : p.bucketKeys,
+      identities === p.identities ? p.lookupKeys : p.bucketKeys.concat(identityBucketsOf(stored)),
       seq,
       this.options.bucketCap,
     );
@@ -554,13 +548,8 @@ export class DedupEngine {
 
   /** Records any window can still reach: the sender's petitions read for their identifiers. */
   private inHorizon(p: Prepared): (probe: RecordProbe) => boolean {
-    const horizon = this.horizonMs();
+    const horizon = this.horizonMs;
     return (probe) => Math.abs(p.at - probe.receivedAt()) <= horizon;
-  }
-
-  private horizonMs(): number {
-    const o = this.options;
-    return Math.max(o.duplicateWindowDays, o.repeatWindowDays, o.clusterWindowDays) * DAY_MS;
   }
 
   /**
@@ -570,7 +559,7 @@ export class DedupEngine {
    */
   private keeper(p: Prepared): (probe: RecordProbe) => boolean {
     const o = this.options;
-    const horizon = this.horizonMs();
+    const horizon = this.horizonMs;
     const { at, fp, entities } = p;
     return (probe) =>
       Math.abs(at - probe.receivedAt()) <= horizon &&

@@ -104,7 +104,7 @@ export class LogKeyIndex {
  * write appends under the next integer key (LMDB's cheapest write: the last page, in order), and
  * an in-memory index, rebuilt at open, says which entry is an id's newest. Writing in place under
  * the id instead would touch a random B-tree page per write (about 5 µs of CPU each, a tenth of a
- * judgement). Superseded entries stay on disk until the store prunes at open (`prunable`).
+ * judgement). Superseded entries stay on disk until the store prunes at open (LmdbDedupStore's pruneAtOpen).
  *
  * Entry: `${id.length}:${id}${encoded value}`, so an id may hold any character.
  */

@@ -1,8 +1,7 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { BucketIndex } from './bucket-index';
 import { IdLog } from './id-log';
-import { recordIndexKeys } from './record-index-keys';
-import { RollingReindex } from './rolling-reindex';
+import { indexRecord, RollingReindex } from './rolling-reindex';
 import { FINGERPRINT_FORMAT } from './min-hash.fingerprint';
 import {
   decodeCluster,
@@ -116,8 +115,6 @@ export class LmdbDedupStore implements DedupStore {
   private newest = -Infinity;
   /** What the retention at open deleted (for the boot log). */
   readonly pruned: EntryCounts;
-  /** Records the retention while running has deleted since open. */
-  prunedWhileRunning = 0;
   /** The retention while running, between its steps; null when none is under way. */
   private reindex: RollingReindex | null = null;
   private reindexDone: (() => void) | null = null;
@@ -183,7 +180,7 @@ export class LmdbDedupStore implements DedupStore {
    *   and those verdicts only answered a redelivery of a petition judged over a horizon ago (a
    *   duplicate's verdict goes with them even if the duplicate itself came later);
    * - expired claims.
-   * While running, only records leave (startReindex); log entries and claims wait for the next open.
+   * While running, only records leave (maybeStartReindex); log entries and claims wait for the next open.
    */
   private pruneAtOpen(found: RebuildFindings): EntryCounts {
     const cutoff = this.newest - this.horizonMs;
@@ -308,9 +305,7 @@ export class LmdbDedupStore implements DedupStore {
   }
 
   private addToIndex(seq: number, bytes: Uint8Array): void {
-    for (const k of recordIndexKeys(bytes)) this.index.push(k, seq);
-    this.columns.add(seq, bytes);
-    this.noteIndexed(recordReceivedAt(bytes));
+    this.noteIndexed(indexRecord(this.index, this.columns, seq, bytes));
   }
 
   private noteIndexed(at: number): void {
@@ -358,7 +353,6 @@ export class LmdbDedupStore implements DedupStore {
     this.useIndex(r);
     this.finishReindex();
     this.removeAll(this.records, r.expired);
-    this.prunedWhileRunning += r.expired.length;
     this.onReindexed(r.expired.length);
   }
 

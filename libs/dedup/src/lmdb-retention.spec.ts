@@ -193,7 +193,7 @@ describe('LmdbDedupStore retention while running', () => {
         // 12 days after the oldest: within 1.25 horizons, nothing starts.
         await engine.judge(input('t1', 'id:3', filler(100), 12));
         await store.whenReindexed();
-        expect(store.prunedWhileRunning).toBe(0);
+        expect(told).toEqual([]);
         // 13 days: the index holds petitions 1.3 horizons old; a reindex from day 3 starts.
         await engine.judge(input('t2', 'id:4', filler(101), 13));
         await tick();
@@ -204,7 +204,6 @@ describe('LmdbDedupStore retention while running', () => {
           engine.judge(input('kept-again', 'id:2', NIGHT_NOISE, 13)),
         ).resolves.toMatchObject({ outcome: 'duplicate', of: 'kept' });
         await store.whenReindexed();
-        expect(store.prunedWhileRunning).toBe(7);
         expect(told).toEqual([7]);
         expect(store.petitionCount).toBe(4);
         // The old petition is inside the engine's 30-day duplicate window but left the index.

@@ -1,6 +1,6 @@
 import { entityBucket } from './entity-keys';
 import { bandKeysOf } from './min-hash.fingerprint';
-import { identityBucket } from './person';
+import { identityBucket, identityBucketOf } from './person';
 import { recordEntities, recordIdentityWords, recordSignature } from './record.codec';
 
 /** Distinct entity buckets of a petition's entity codes (the weak and complete forms share one). */
@@ -8,6 +8,16 @@ export function entityBucketsOf(codes: readonly number[]): number[] {
   const out: number[] = [];
   for (const c of codes) {
     const b = entityBucket(c);
+    if (!out.includes(b)) out.push(b);
+  }
+  return out;
+}
+
+/** Distinct identity buckets of identity digests (person.ts). */
+export function identityBucketsOf(digests: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const d of digests) {
+    const b = identityBucketOf(d);
     if (!out.includes(b)) out.push(b);
   }
   return out;

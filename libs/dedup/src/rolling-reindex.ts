@@ -4,6 +4,18 @@ import { recordIndexKeys } from './record-index-keys';
 import { recordReceivedAt } from './record.codec';
 import { RecordColumns } from './record-columns';
 
+/** Puts a record in an index and its columns; returns its receivedAt. */
+export function indexRecord(
+  index: BucketIndex,
+  columns: RecordColumns,
+  seq: number,
+  bytes: Uint8Array,
+): number {
+  for (const k of recordIndexKeys(bytes)) index.push(k, seq);
+  columns.add(seq, bytes);
+  return recordReceivedAt(bytes);
+}
+
 /**
  * A fresh bucket index and record columns built from the records on disk, a slice at a time,
  * leaving out records received before `cutoff`. The LMDB store builds one at open (all slices at
@@ -46,8 +58,7 @@ export class RollingReindex {
         this.expired.push(key);
         continue;
       }
-      for (const k of recordIndexKeys(value)) this.index.push(k, key);
-      this.columns.add(key, value);
+      indexRecord(this.index, this.columns, key, value);
       this.oldest = Math.min(this.oldest, at);
     }
     this.index.trim();
