@@ -92,7 +92,7 @@ describe('entityKeys', () => {
     [
       'the same estate with 小区 shares that key',
       '金港新城小区旁边的搅拌站',
-      ['金港新城', '新城小区~', '港新城小区', '金港新城小区'],
+      ['金港新城', '港新城小区', '金港新城小区'],
     ],
     ['a district called 新城区 is no estate', '江北区新城区政府', []],
     [
@@ -105,10 +105,19 @@ describe('entityKeys', () => {
       '江北区高心小区配套幼儿园无证办学',
       ['高心小区'],
     ],
+    ['配套 stripped from a longer name', '梅岭国际配套幼儿园', ['岭国际幼儿园', '梅岭国际幼儿园']],
+    ['a kind of organisation is no name', 'A市公交公司拖欠工资，县供水公司停水', []],
+    ['a kind of school is no name', 'B县中心小学和A市外国语学校', []],
+    ['a petitioning verb before a type word', '投诉小区附近搅拌站，严重影响小区居民', []],
     [
-      '配套 stripped from a longer name',
-      '梅岭国际配套幼儿园',
-      ['国际幼儿园~', '岭国际幼儿园', '梅岭国际幼儿园'],
+      'the phase of an estate is stripped',
+      '锦绣江南二期小区',
+      ['江南小区~', '绣江南小区', '锦绣江南小区'],
+    ],
+    [
+      'a type word is no name of its own',
+      '红星国际公馆小区',
+      ['星国际公馆', '红星国际公馆', '际公馆小区', '国际公馆小区'],
     ],
     ['areas make no key', '渝北区人民路与新牌坊街道交界', []],
     ['empty', '', []],

@@ -125,6 +125,12 @@ const DESCRIPTORS: readonly string[] = [
   '技术',
   '分',
   '总',
+  // the phase of an estate: "锦绣江南二期小区" is 锦绣江南小区
+  '一期',
+  '二期',
+  '三期',
+  '四期',
+  '五期',
 ];
 
 /** Whole names that say nothing specific. */
@@ -181,7 +187,95 @@ const GENERIC_NAMES = new Set([
   '中级',
   '高级',
   '培训',
+  // Kinds of organisation rather than one organisation: every city has a 公交公司, a 供水公司, a
+  // 农贸市场 and a 中心小学 (measured: these keys joined unrelated messages, e.g. a bus-stop sign
+  // and a bus company's unpaid wages).
+  '电力',
+  '供电',
+  '供水',
+  '自来水',
+  '水务',
+  '燃气',
+  '天然气',
+  '热力',
+  '公交',
+  '出租车',
+  '出租',
+  '客运',
+  '运输',
+  '房产',
+  '城建',
+  '城投',
+  '电信',
+  '移动',
+  '联通',
+  '邮政',
+  '快递',
+  '物流',
+  '保险',
+  '银行',
+  '保安',
+  '家政',
+  '装修',
+  '装饰',
+  '广告',
+  '网络',
+  '中介',
+  '劳务',
+  '旅游',
+  '旅行',
+  '餐饮',
+  '环卫',
+  '保洁',
+  '绿化',
+  '园林',
+  '市政',
+  '交通',
+  '教育',
+  '医疗',
+  '汽车',
+  '农贸',
+  '菜市',
+  '建材',
+  '批发',
+  '家具',
+  '中心',
+  '实验',
+  '外国语',
+  '普惠',
+  '普惠性',
+  '国际',
+  '双语',
+  '寄宿',
+  '艺术',
+  '体育',
+  '特殊',
 ]);
+
+/**
+ * Verbs and clause words that end a run before a type word: "投诉小区附近…", "严重影响小区居民"
+ * is a clause, not a name, so a run ending in one keys nothing.
+ */
+const CLAUSE_TAILS = new Set([
+  '投诉',
+  '反映',
+  '举报',
+  '咨询',
+  '关于',
+  '解决',
+  '影响',
+  '希望',
+  '要求',
+  '建议',
+  '请求',
+]);
+
+/** A name that is itself a type word (公馆小区, 新城小区) names no particular place. */
+const TYPE_WORD_NAMES = new Set(ENTITY_TYPE_WORDS);
+
+function isGenericName(name: string): boolean {
+  return GENERIC_NAMES.has(name) || TYPE_WORD_NAMES.has(name);
+}
 
 export interface EntityKey {
   /** Name characters + type word, e.g. 魅力之城小区. */
@@ -310,9 +404,18 @@ export function entityKeys(matchText: string): EntityKey[] {
     const before = start > 0 ? (codePoints[start - 1] ?? 0) : undefined;
     const addressed =
       before === undefined || !isHan(before) || (before <= 0xffff && isAddress[before] === 1);
-    if (nameChars.length >= 2 && !GENERIC_NAMES.has(name) && (nameChars.length > 2 || addressed)) {
+    const clause = CLAUSE_TAILS.has(nameChars.slice(-2).join(''));
+    if (
+      nameChars.length >= 2 &&
+      !clause &&
+      !GENERIC_NAMES.has(name) &&
+      (nameChars.length > 2 || addressed)
+    ) {
       for (let k = 2; k <= Math.min(4, nameChars.length); k++) {
-        const key = nameChars.slice(-k).join('') + type;
+        const part = nameChars.slice(-k).join('');
+        // A generic tail of a longer name ("梅岭国际幼儿园" → 国际幼儿园) keys nothing either.
+        if (isGenericName(part)) continue;
+        const key = part + type;
         const weak = k === 2 && nameChars.length > 2;
         // A key seen once complete stays complete.
         out.set(key, (out.get(key) ?? true) && weak);
