@@ -12,7 +12,14 @@ import {
   type PetitionEvent,
   type RawPetition,
 } from '@app/contracts';
-import { startStack, TopicReader, type Stack } from '@app/testing';
+import {
+  postTwilio,
+  startStack,
+  TEST_TWILIO_TOKEN,
+  TopicReader,
+  twilioInbound,
+  type Stack,
+} from '@app/testing';
 import { loadGatewayEnv } from '../../apps/gateway/src/config/gateway.env';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
 import { EmailStats } from '../../apps/gateway/src/channels/email/email.tokens';
@@ -241,6 +248,43 @@ receipts:
     await stack.gateway.get(ReceiptSender).drain();
     expect(await inbox(mail, MAIL_USERS.sunli)).toHaveLength(2);
     expect(stack.gateway.get(EmailStats).receiptsSkipped['rate-limited']).toBe(1);
+  });
+
+  it('links a letter to the SMS from the phone it gives as its contact: one petition', async () => {
+    const text =
+      '忠县石宝镇新政村的村道去年修好后一直没有路灯，晚上老人孩子出行很不安全，上个月还有人摔伤，请尽快安装路灯。';
+    const sms = await postTwilio(
+      stack.url,
+      twilioInbound({
+        MessageSid: `SM${'e'.repeat(32)}`,
+        From: '+8613712340009',
+        To: '+8613800000002',
+        Body: text,
+      }),
+      { token: TEST_TWILIO_TOKEN },
+    );
+    expect(sms.status).toBe(200);
+    await stack.events.waitFor(() => eventsFor(sms.petitionId).length >= 1);
+    const smsEvent = eventsFor(sms.petitionId)[0] as PetitionEvent;
+
+    const sender = createTransport({ host: '127.0.0.1', port: mail.smtpPort, ignoreTLS: true });
+    await sender.sendMail({
+      from: { name: '村民', address: MAIL_USERS.citizen.address },
+      to: MAIL_USERS.mailbox.address,
+      subject: '村道没有路灯',
+      text: `县长您好：\n${text}\n\n联系电话：137 1234 0009`,
+      messageId: '<contact-link.0200@example.test>',
+    });
+    sender.close();
+    await stack.gateway.get(ImapPoller).pollNow(ACCOUNT);
+    const petitionId = trackingNumberFor(key('contact-link.0200@example.test'));
+    await stack.events.waitFor(() => eventsFor(petitionId).length >= 1);
+    const letter = eventsFor(petitionId)[0] as PetitionEvent;
+    expect(petitionEventProblems(letter)).toEqual([]);
+    // The e-mail address is its key; the phone written at the end links it to the SMS.
+    expect(letter.petitioner).toMatchObject({ email: MAIL_USERS.citizen.address, phone: null });
+    expect(letter.petitioner.otherIdentityKeys).toContain(smsEvent.petitioner.identityKey);
+    expect(letter.dedup).toMatchObject({ outcome: 'duplicate', of: sms.petitionId });
   });
 
   it('imports nothing twice across a restart, even when the flags were lost', async () => {

@@ -42,6 +42,36 @@ describe('identityKeys', () => {
     ]);
   });
 
+  it('adds the numbers written in the text after those the channel gave, each once, 4 keys at most', () => {
+    const phone = '+8613800138000';
+    const other = '+8613912345678';
+    const id = '11010519491231002X';
+    // An e-mail whose letter ends with the phone: its keys include the SMS sender's.
+    expect(
+      identityKeys({ ...none, email: 'a@b.cn', written: { phones: [phone], idNumbers: [] } }, 's1'),
+    ).toEqual([reference('email:a@b.cn', 's1'), reference(`phone:${phone}`, 's1')]);
+    // The phone the channel gave, written again, is one key.
+    expect(
+      identityKeys({ ...none, phone, written: { phones: [phone, other], idNumbers: [id] } }, 's1'),
+    ).toEqual([
+      reference(`phone:${phone}`, 's1'),
+      reference(`id:${id}`, 's1'),
+      reference(`phone:${other}`, 's1'),
+    ]);
+    expect(
+      identityKeys(
+        {
+          phone,
+          email: 'a@b.cn',
+          idNumber: id,
+          account: 'people-cn:1',
+          written: { phones: [other], idNumbers: [] },
+        },
+        's1',
+      ),
+    ).toHaveLength(4);
+  });
+
   it('leaves out an ID number that fails its check digit', () => {
     const phone = '+8613800138000';
     expect(identityKeys({ ...none, phone, idNumber: '110105194912310021' }, 's1')).toEqual([

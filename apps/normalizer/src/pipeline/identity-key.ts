@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import { isValidResidentId } from '@app/identity';
+import { isValidResidentId, type WrittenContacts } from '@app/identity';
 
 export interface IdentityFacts {
   phone: string | null;
@@ -7,7 +7,12 @@ export interface IdentityFacts {
   idNumber: string | null;
   /** `<scope>:<account id>` on a web platform (board author). */
   account?: string | null;
+  /** Numbers the citizen wrote in the text as their own (contactsInText). */
+  written?: WrittenContacts;
 }
+
+/** The identity key and otherIdentityKeys (the event schema allows 3 of those). */
+export const MAX_IDENTITY_KEYS = 4;
 
 let cachedKey: { secret: string; key: KeyObject } | undefined;
 
@@ -25,7 +30,8 @@ function keyOf(basis: string, secret: string): string {
 /**
  * Keyed hashes that link the same person across channels without saying who they are, one per
  * identifier given, strongest first: a valid resident ID number, the E.164 phone, the e-mail
- * address, a web platform's account. The first is the petition's identity key; all of them are kept, because the hotline
+ * address, a web platform's account; then the ID number and phones the citizen wrote as their own
+ * in the text (an e-mail's "联系电话：…" links it to the SMS from that phone). The first is the petition's identity key; all of them are kept, because the hotline
  * SMS carries only the phone while the mailbox form beside it carries the ID number and that
  * phone, and the two are one person's. Without the secret (IDENTITY_KEY_SECRET) a key cannot be
  * turned back into a phone number.
@@ -37,5 +43,8 @@ export function identityKeys(facts: IdentityFacts, secret: string): string[] {
   if (facts.phone) bases.push(`phone:${facts.phone}`);
   if (facts.email) bases.push(`email:${facts.email.toLowerCase()}`);
   if (facts.account) bases.push(`account:${facts.account}`);
-  return bases.map((basis) => keyOf(basis, secret));
+  // What the channel gave comes first: the written numbers only fill the remaining places.
+  for (const written of facts.written?.idNumbers ?? []) bases.push(`id:${written}`);
+  for (const written of facts.written?.phones ?? []) bases.push(`phone:${written}`);
+  return [...new Set(bases)].slice(0, MAX_IDENTITY_KEYS).map((basis) => keyOf(basis, secret));
 }

@@ -6,7 +6,7 @@ import {
   type PetitionEvent,
   type RawPetition,
 } from '@app/contracts';
-import { toE164 } from '@app/identity';
+import { contactsInText, toE164 } from '@app/identity';
 import { normalizeBody } from '@app/text';
 import { identityKeys } from './identity-key';
 
@@ -45,8 +45,11 @@ export function buildPetitionEvent(
   const email = cleanOrNull(raw.petitioner.email)?.toLowerCase() ?? null;
   const account = raw.petitioner.account ?? null;
   const anonymous = !name && !phone && !email && !raw.petitioner.idNumber && !account;
+  // What the citizen wrote this time (an e-mail's body is without quotes): a number quoted from
+  // an earlier mail is not theirs to claim.
+  const written = contactsInText(raw.body ?? raw.text, options.phoneRegion);
   const [identityKey = null, ...otherIdentityKeys] = identityKeys(
-    { phone, email, idNumber: raw.petitioner.idNumber, account },
+    { phone, email, idNumber: raw.petitioner.idNumber, account, written },
     options.identitySecret,
   );
   return {
