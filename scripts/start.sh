@@ -39,7 +39,7 @@ node $(cat config/normalizer.node-flags) dist/apps/normalizer/apps/normalizer/sr
 pids+=($!)
 node dist/apps/gateway/apps/gateway/src/main.js &
 pids+=($!)
-echo "[start] gateway on http://127.0.0.1:${PORT:-3000} (health: /health), normalizer consuming; Ctrl-C stops both" >&2
+echo "[start] gateway on http://127.0.0.1:${PORT:-3000} (health: /health), normalizer consuming (health: http://127.0.0.1:${NORMALIZER_PORT:-3001}/health); Ctrl-C stops both" >&2
 
 # If either app exits, stop the other and report failure: a half-running gateway is worse than none.
 wait -n

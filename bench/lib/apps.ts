@@ -60,6 +60,9 @@ export class Apps {
       IDENTITY_KEY_SECRET: 'bench-identity-secret-0123456789',
       NORMALIZER_GROUP_ID: `normalizer-${options.namespace}`,
       NORMALIZER_INSTANCE_ID: 'bench',
+      // Its /health and /metrics on a free port: nothing here reads them.
+      NORMALIZER_PORT: '0',
+      NORMALIZER_HOST: '127.0.0.1',
     });
     this.gateway = this.spawn('gateway', {
       ...common,

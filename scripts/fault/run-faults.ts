@@ -292,6 +292,8 @@ async function runScenario(scenario: Scenario, index: number, texts: string[]): 
       IDENTITY_KEY_SECRET: IDENTITY_SECRET,
       NORMALIZER_GROUP_ID: groupId,
       NORMALIZER_INSTANCE_ID: 'fault-0',
+      NORMALIZER_PORT: '0',
+      NORMALIZER_HOST: '127.0.0.1',
     },
     logDir,
   );

@@ -86,6 +86,8 @@ describe('normalizer killed -9 mid-stream', () => {
           IDENTITY_KEY_SECRET: 'test-identity-secret-0123456789',
           NORMALIZER_GROUP_ID: groupId,
           NORMALIZER_INSTANCE_ID: 'crash-test',
+          NORMALIZER_PORT: '0',
+          NORMALIZER_HOST: '127.0.0.1',
           LOG_LEVEL: 'warn',
         },
         stdio: ['ignore', fd, fd],

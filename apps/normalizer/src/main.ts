@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { loadNormalizerEnv } from './config/normalizer.env';
 import { createNormalizerApp } from './normalizer.app';
 
-createNormalizerApp(loadNormalizerEnv())
-  .then((app) => app.init())
+const env = loadNormalizerEnv();
+createNormalizerApp(env)
+  .then((app) => app.listen(env.NORMALIZER_PORT, env.NORMALIZER_HOST))
   .catch((error: unknown) => {
     process.stderr.write(
       `normalizer failed to start: ${error instanceof Error ? error.message : String(error)}\n`,

@@ -1,14 +1,19 @@
 import { NestFactory } from '@nestjs/core';
-import type { INestApplicationContext } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import type { NormalizerEnv } from './config/normalizer.env';
 import { NormalizerModule } from './normalizer.module';
 
-/** The normalizer has no HTTP surface: a standalone Nest context around the Kafka loop. */
-export async function createNormalizerApp(env: NormalizerEnv): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(NormalizerModule.forEnv(env), {
-    bufferLogs: true,
-  });
+/**
+ * The Kafka loop, with GET /health and GET /metrics over Fastify for orchestrators and Prometheus.
+ * `init()` starts the loop alone (tests); `listen()` also serves the two routes.
+ */
+export async function createNormalizerApp(env: NormalizerEnv): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    NormalizerModule.forEnv(env),
+    new FastifyAdapter(),
+    { bufferLogs: true },
+  );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   return app;

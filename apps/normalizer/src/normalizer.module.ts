@@ -27,6 +27,9 @@ import { PetitionJudge } from './pipeline/petition-judge';
 import { RawRecordProcessor } from './pipeline/raw-record-processor';
 import { LmdbClaimStore, SharedClaimStore, type ClaimStore } from './state/claim-store';
 import { ReplayStore } from './state/replay-store';
+import { NormalizerMetrics } from './ops/normalizer.metrics';
+import { NormalizerStatus } from './ops/normalizer.status';
+import { OpsController } from './ops/ops.controller';
 
 const NORMALIZER_ENV = Symbol('NORMALIZER_ENV');
 
@@ -42,21 +45,25 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
       module: NormalizerModule,
       imports: [
         LoggerModule.forRoot({
+          // Probes of /health and scrapes of /metrics every few seconds are not worth a line each.
           pinoHttp: env.LOG_FILE
             ? [
-                loggerOptions('normalizer', env.LOG_LEVEL),
+                { ...loggerOptions('normalizer', env.LOG_LEVEL), autoLogging: false },
                 pino.destination({ dest: env.LOG_FILE, sync: true, mkdir: true }),
               ]
-            : loggerOptions('normalizer', env.LOG_LEVEL),
+            : { ...loggerOptions('normalizer', env.LOG_LEVEL), autoLogging: false },
         }),
       ],
-      providers: [{ provide: NORMALIZER_ENV, useValue: env }],
+      controllers: [OpsController],
+      providers: [{ provide: NORMALIZER_ENV, useValue: env }, NormalizerStatus, NormalizerMetrics],
     };
   }
 
   constructor(
     @Inject(NORMALIZER_ENV) private readonly env: NormalizerEnv,
     private readonly log: PinoLogger,
+    private readonly status: NormalizerStatus,
+    private readonly metrics: NormalizerMetrics,
   ) {
     log.setContext('Normalizer');
   }
@@ -92,11 +99,13 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
           redisUrl: env.REDIS_URL ?? null,
           lmdbPath: resolve(env.STATE_DIR, 'dedup'),
           horizonDays,
-          onReindexed: (records) =>
+          onReindexed: (records) => {
+            this.metrics.reindexed(records);
             this.log.info(
               { records },
               'dedup index rebuilt while running; past the horizon pruned',
-            ),
+            );
+          },
         })),
         dedupOptions,
         routing.matters,
@@ -143,7 +152,9 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
       topics,
       transactionalId: `${env.NORMALIZER_GROUP_ID}-${env.NORMALIZER_INSTANCE_ID}`,
       log: (level, message, extra) => this.log[level](extra ?? {}, message),
+      onCommitted: (outcomes, seconds) => this.metrics.committed(outcomes, seconds),
     });
+    this.status.source = this.normalizer;
     await this.normalizer.start();
     this.log.info({ group: env.NORMALIZER_GROUP_ID }, 'normalizer consuming');
   }

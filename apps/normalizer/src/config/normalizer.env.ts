@@ -22,6 +22,18 @@ export class NormalizerEnv extends KafkaAppEnv {
   @MinLength(1)
   NORMALIZER_INSTANCE_ID = 'normalizer-0';
 
+  /** GET /health and GET /metrics (Prometheus); 0 picks a free port. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  NORMALIZER_PORT = 3001;
+
+  @IsOptional()
+  @IsString()
+  NORMALIZER_HOST = '0.0.0.0';
+
   /** Embedded state (replay keys, dedup fingerprints); survives restarts. */
   @IsOptional()
   @IsString()

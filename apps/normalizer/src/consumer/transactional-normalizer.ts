@@ -8,7 +8,7 @@ import type {
 } from 'kafkajs';
 import type { TopicNames } from '@app/contracts';
 import type { OutboundRecord } from '@app/kafka';
-import type { RawRecordProcessor } from '../pipeline/raw-record-processor';
+import type { ProcessOutcome, RawRecordProcessor } from '../pipeline/raw-record-processor';
 import type { ClaimStore } from '../state/claim-store';
 
 export interface NormalizerStats {
@@ -18,11 +18,16 @@ export interface NormalizerStats {
   batches: number;
 }
 
+/** starting → consuming (joined its group) → restarting (after a crash) → … → stopped. */
+export type ConsumerState = 'starting' | 'consuming' | 'restarting' | 'stopped';
+
 export interface TransactionalNormalizerOptions {
   groupId: string;
   topics: TopicNames;
   transactionalId: string;
   log: (level: 'info' | 'warn' | 'error', message: string, extra?: object) => void;
+  /** After each committed batch: its outcomes and how long it took (metrics). */
+  onCommitted?: (outcomes: readonly ProcessOutcome[], seconds: number) => void;
 }
 
 /**
@@ -33,6 +38,9 @@ export interface TransactionalNormalizerOptions {
  */
 export class TransactionalNormalizer {
   readonly stats: NormalizerStats = { events: 0, replays: 0, deadLetters: 0, batches: 0 };
+  /** For the health check. */
+  state: ConsumerState = 'starting';
+  lastCommitAt: Date | null = null;
   private readonly consumer: Consumer;
   private producer: Producer;
   private producerConnected: Promise<void> | undefined;
@@ -56,8 +64,13 @@ export class TransactionalNormalizer {
     // kafkajs restarts its consumer after retriable errors only; a broker that went away or a
     // group coordinator still loading can end in a "non-retriable" crash. A normalizer that
     // silently stops consuming loses nothing but delays everything, so it always comes back.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      if (!this.stopping) this.state = 'consuming';
+    });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart || this.stopping) return;
+      if (this.stopping) return;
+      this.state = 'restarting';
+      if (payload.restart) return;
       this.options.log('warn', 'consumer crashed; restarting it', { err: payload.error });
       this.restartLater();
     });
@@ -134,6 +147,7 @@ export class TransactionalNormalizer {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.state = 'stopped';
     clearTimeout(this.restartTimer);
     await this.consumer.disconnect();
     await this.producer.disconnect();
@@ -142,6 +156,7 @@ export class TransactionalNormalizer {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+    const started = process.hrtime.bigint();
     const now = new Date();
     const out: OutboundRecord[] = [];
     let events = 0;
@@ -204,6 +219,8 @@ export class TransactionalNormalizer {
     this.stats.replays += replays;
     this.stats.deadLetters += deadLetters;
     this.stats.batches++;
+    this.lastCommitAt = new Date();
+    this.options.onCommitted?.(results, Number(process.hrtime.bigint() - started) / 1e9);
     if (deadLetters > 0)
       this.options.log('warn', 'records dead-lettered', {
         count: deadLetters,

@@ -32,6 +32,10 @@ interface Pending {
 export interface ProcessOutcome {
   kind: 'event' | 'replay' | 'dead-letter';
   out: OutboundRecord[];
+  /** What the metrics count of an event (label values only, nothing personal). */
+  judged?: { dedup: string; category: string; alert: boolean };
+  /** A dead letter's reason. */
+  reason?: string;
 }
 
 /**
@@ -126,7 +130,15 @@ export class RawRecordProcessor {
         headers: p.headers,
       });
     }
-    return { kind: 'event', out };
+    return {
+      kind: 'event',
+      out,
+      judged: {
+        dedup: event.dedup?.outcome ?? 'none',
+        category: event.classification.category,
+        alert: clusterAlert,
+      },
+    };
   }
 
   private deadLetter(
@@ -146,6 +158,7 @@ export class RawRecordProcessor {
     };
     return {
       kind: 'dead-letter',
+      reason,
       out: [
         {
           topic: this.topics.deadLetters,

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ProcessOutcome } from '../pipeline/raw-record-processor';
+import { NormalizerStatus } from './normalizer.status';
+
+/**
+ * Prometheus metrics of the normalizer, counted after each batch commits (a batch re-read after an
+ * aborted transaction counts once). A registry of its own, so tests can boot several normalizers.
+ * Labels are outcomes, reasons and categories: nothing about a petitioner.
+ */
+@Injectable()
+export class NormalizerMetrics {
+  readonly registry = new Registry();
+  private readonly records = new Counter({
+    name: 'petition_normalizer_records_total',
+    help: 'Raw records by outcome (event, replay, dead-letter)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly judged = new Counter({
+    name: 'petition_normalizer_events_total',
+    help: 'Published petition events by dedup outcome (new, duplicate, repeat) and category',
+    labelNames: ['dedup', 'category'] as const,
+    registers: [this.registry],
+  });
+  private readonly deadLetters = new Counter({
+    name: 'petition_normalizer_dead_letters_total',
+    help: 'Dead-lettered raw records by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly alerts = new Counter({
+    name: 'petition_normalizer_cluster_alerts_total',
+    help: 'Same-issue cluster alerts raised on petition.clusters.v1',
+    registers: [this.registry],
+  });
+  private readonly batchSeconds = new Histogram({
+    name: 'petition_normalizer_batch_seconds',
+    help: 'Time from a fetched batch to its committed transaction',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly reindexRuns = new Counter({
+    name: 'petition_normalizer_dedup_reindex_total',
+    help: 'Dedup index rebuilds while running (retention of the embedded store)',
+    registers: [this.registry],
+  });
+  private readonly prunedRecords = new Counter({
+    name: 'petition_normalizer_dedup_pruned_records_total',
+    help: 'Dedup records past the horizon deleted while running',
+    registers: [this.registry],
+  });
+
+  constructor(status: NormalizerStatus) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'petition_normalizer_consuming',
+      help: '1 while the consumer is in its group, 0 while starting, restarting or stopped',
+      registers: [this.registry],
+      collect() {
+        this.set(status.consuming ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'petition_normalizer_last_commit_timestamp_seconds',
+      help: 'When the last batch committed (0: none yet)',
+      registers: [this.registry],
+      collect() {
+        this.set((status.lastCommitAt?.getTime() ?? 0) / 1000);
+      },
+    });
+  }
+
+  committed(outcomes: readonly ProcessOutcome[], seconds: number): void {
+    this.batchSeconds.observe(seconds);
+    for (const o of outcomes) {
+      this.records.inc({ outcome: o.kind });
+      if (o.judged) {
+        this.judged.inc({ dedup: o.judged.dedup, category: o.judged.category });
+        if (o.judged.alert) this.alerts.inc();
+      }
+      if (o.reason !== undefined) this.deadLetters.inc({ reason: o.reason });
+    }
+  }
+
+  reindexed(prunedRecords: number): void {
+    this.reindexRuns.inc();
+    this.prunedRecords.inc(prunedRecords);
+  }
+}

@@ -1,0 +1,42 @@
+import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
+import { NormalizerMetrics } from './normalizer.metrics';
+import { NormalizerStatus } from './normalizer.status';
+
+export interface NormalizerHealth {
+  status: 'ok' | 'error';
+  consumer: { state: string; lastCommitAt: string | null };
+}
+
+/** The normalizer's only HTTP surface: for orchestrators and Prometheus, not for citizens. */
+@Controller()
+export class OpsController {
+  constructor(
+    private readonly status: NormalizerStatus,
+    private readonly metrics: NormalizerMetrics,
+  ) {}
+
+  /**
+   * 200 while the consumer is in its group, 503 (same body) while it starts, restarts after a
+   * crash, or has stopped: a normalizer that silently stopped consuming delays every petition.
+   */
+  @Get('health')
+  health(): NormalizerHealth {
+    const ok = this.status.consuming;
+    const body: NormalizerHealth = {
+      status: ok ? 'ok' : 'error',
+      consumer: {
+        state: this.status.state,
+        lastCommitAt: this.status.lastCommitAt?.toISOString() ?? null,
+      },
+    };
+    if (!ok) throw new ServiceUnavailableException(body);
+    return body;
+  }
+
+  /** Prometheus text format. */
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4')
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}
