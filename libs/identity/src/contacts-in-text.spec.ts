@@ -11,6 +11,7 @@ describe('contactsInText', () => {
     ['labelled at the end of a letter', '此致\n张先生\n联系电话：13800138000', [MOBILE], []],
     ['full-width digits and colon', '联系电话：１３８００１３８０００', [MOBILE], []],
     ['spaced and with the country code', '我的手机 +86 138 0013 8000。', [MOBILE], []],
+    ['an English label', 'Regards, Zhang\nTelephone: 13800138000', [MOBILE], []],
     ['a landline with its area code', '联系方式:023-63881234', ['+862363881234'], []],
     ['after 本人', '本人电话13800138000，本人身份证号' + ID, [MOBILE], [ID]],
     ['a lower-case x in the ID', `身份证号码：${ID.toLowerCase()}`, [], [ID]],

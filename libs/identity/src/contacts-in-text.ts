@@ -23,6 +23,7 @@ const PHONE_LABELS = [
   '手机号',
   '手机',
   '电话',
+  'telephone',
   'mobile',
   'phone',
   'tel',
