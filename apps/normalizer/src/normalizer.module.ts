@@ -68,10 +68,6 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
     log.setContext('Normalizer');
   }
 
-  get stats() {
-    return this.normalizer?.stats;
-  }
-
   async onApplicationBootstrap(): Promise<void> {
     const env = this.env;
     const topics = topicNames(env.TOPIC_NAMESPACE);

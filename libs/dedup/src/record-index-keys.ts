@@ -3,24 +3,23 @@ import { bandKeysOf } from './min-hash.fingerprint';
 import { identityBucket, identityBucketOf } from './person';
 import { recordEntities, recordIdentityWords, recordSignature } from './record.codec';
 
-/** Distinct entity buckets of a petition's entity codes (the weak and complete forms share one). */
-export function entityBucketsOf(codes: readonly number[]): number[] {
+function distinctBuckets<T>(items: readonly T[], bucketOf: (item: T) => number): number[] {
   const out: number[] = [];
-  for (const c of codes) {
-    const b = entityBucket(c);
+  for (const item of items) {
+    const b = bucketOf(item);
     if (!out.includes(b)) out.push(b);
   }
   return out;
 }
 
+/** Distinct entity buckets of a petition's entity codes (the weak and complete forms share one). */
+export function entityBucketsOf(codes: readonly number[]): number[] {
+  return distinctBuckets(codes, entityBucket);
+}
+
 /** Distinct identity buckets of identity digests (person.ts). */
 export function identityBucketsOf(digests: readonly string[]): number[] {
-  const out: number[] = [];
-  for (const d of digests) {
-    const b = identityBucketOf(d);
-    if (!out.includes(b)) out.push(b);
-  }
-  return out;
+  return distinctBuckets(digests, identityBucketOf);
 }
 
 /**

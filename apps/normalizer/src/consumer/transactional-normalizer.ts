@@ -11,13 +11,6 @@ import type { OutboundRecord } from '@app/kafka';
 import type { ProcessOutcome, RawRecordProcessor } from '../pipeline/raw-record-processor';
 import type { ClaimStore } from '../state/claim-store';
 
-export interface NormalizerStats {
-  events: number;
-  replays: number;
-  deadLetters: number;
-  batches: number;
-}
-
 /** starting → consuming (joined its group) → restarting (after a crash) → … → stopped. */
 export type ConsumerState = 'starting' | 'consuming' | 'restarting' | 'stopped';
 
@@ -37,8 +30,7 @@ export interface TransactionalNormalizerOptions {
  * isolation.level=read_committed see each petition's event once.
  */
 export class TransactionalNormalizer {
-  readonly stats: NormalizerStats = { events: 0, replays: 0, deadLetters: 0, batches: 0 };
-  /** For the health check. */
+  /** For the health check and the metrics (which count outcomes through onCommitted). */
   state: ConsumerState = 'starting';
   lastCommitAt: Date | null = null;
   private readonly consumer: Consumer;
@@ -159,9 +151,6 @@ export class TransactionalNormalizer {
     const started = process.hrtime.bigint();
     const now = new Date();
     const out: OutboundRecord[] = [];
-    let events = 0;
-    let replays = 0;
-    let deadLetters = 0;
     const results = await this.processor.processBatch(
       batch.messages.map((message) => ({
         position: `${batch.topic}/${batch.partition}@${message.offset}`,
@@ -170,12 +159,7 @@ export class TransactionalNormalizer {
       })),
       now,
     );
-    for (const result of results) {
-      out.push(...result.out);
-      if (result.kind === 'event') events++;
-      else if (result.kind === 'replay') replays++;
-      else deadLetters++;
-    }
+    for (const result of results) out.push(...result.out);
     const last = batch.messages[batch.messages.length - 1] as KafkaMessage;
     // The claims are durable before the transaction commits: a crash in between leaves claims
     // owned by these very positions, which the re-read batch recognises as its own.
@@ -215,12 +199,9 @@ export class TransactionalNormalizer {
     }
     payload.resolveOffset(last.offset);
     await payload.heartbeat();
-    this.stats.events += events;
-    this.stats.replays += replays;
-    this.stats.deadLetters += deadLetters;
-    this.stats.batches++;
     this.lastCommitAt = new Date();
     this.options.onCommitted?.(results, Number(process.hrtime.bigint() - started) / 1e9);
+    const deadLetters = results.filter((r) => r.kind === 'dead-letter').length;
     if (deadLetters > 0)
       this.options.log('warn', 'records dead-lettered', {
         count: deadLetters,

@@ -31,10 +31,11 @@ function keyOf(basis: string, secret: string): string {
  * Keyed hashes that link the same person across channels without saying who they are, one per
  * identifier given, strongest first: a valid resident ID number, the E.164 phone, the e-mail
  * address, a web platform's account; then the ID number and phones the citizen wrote as their own
- * in the text (an e-mail's "联系电话：…" links it to the SMS from that phone). The first is the petition's identity key; all of them are kept, because the hotline
- * SMS carries only the phone while the mailbox form beside it carries the ID number and that
- * phone, and the two are one person's. Without the secret (IDENTITY_KEY_SECRET) a key cannot be
- * turned back into a phone number.
+ * in the text (an e-mail's "联系电话：…" links it to the SMS from that phone). The first is the
+ * petition's identity key; all of them are kept, because the hotline SMS carries only the phone
+ * while the mailbox form beside it carries the ID number and that phone, and the two are one
+ * person's. Without the secret (IDENTITY_KEY_SECRET) a key cannot be turned back into a phone
+ * number.
  */
 export function identityKeys(facts: IdentityFacts, secret: string): string[] {
   const id = facts.idNumber?.trim().toUpperCase();
