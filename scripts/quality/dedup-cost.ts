@@ -103,6 +103,7 @@ class SizeUnderTest {
         });
       },
       claimKey: (k, v, ttl) => store.claimKey(k, v, ttl),
+      ping: () => store.ping(),
       close: () => store.close(),
     };
     this.engine = new DedupEngine(timed, options, matters);

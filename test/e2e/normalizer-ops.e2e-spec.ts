@@ -42,7 +42,7 @@ describe('normalizer health and metrics, end to end', () => {
 
   it('is healthy once consuming, and counts events, duplicates and dead letters as published', async () => {
     const deadline = Date.now() + 20_000;
-    let health: { status: string; consumer: { state: string } } | null = null;
+    let health: { status: string; consumer: { state: string }; dedupStore: object } | null = null;
     while (Date.now() < deadline) {
       const res = await fetch(`${base}/health`);
       health = (await res.json()) as typeof health;
@@ -50,7 +50,11 @@ describe('normalizer health and metrics, end to end', () => {
       expect(res.status).toBe(503);
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(health).toMatchObject({ status: 'ok', consumer: { state: 'consuming' } });
+    expect(health).toMatchObject({
+      status: 'ok',
+      consumer: { state: 'consuming' },
+      dedupStore: { kind: 'lmdb', ok: true },
+    });
 
     const text =
       '忠县新立镇的垃圾中转站一个月没有清运了，臭气熏天，苍蝇到处飞，附近居民苦不堪言，请环卫部门尽快清运。';
@@ -100,6 +104,7 @@ describe('normalizer health and metrics, end to end', () => {
       sample(m, `petition_normalizer_events_total{dedup="duplicate",category="${category}"}`),
     ).toBe(1);
     expect(sample(m, 'petition_normalizer_consuming')).toBe(1);
+    expect(sample(m, 'petition_normalizer_dedup_store_up')).toBe(1);
     expect(sample(m, 'petition_normalizer_last_commit_timestamp_seconds')).toBeGreaterThan(
       Date.now() / 1000 - 60,
     );

@@ -107,6 +107,8 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
         routing.matters,
       ),
     });
+    const store = this.dedupStore;
+    this.status.store = { kind: env.REDIS_URL ? 'redis' : 'lmdb', ping: () => store.ping() };
     if (this.dedupStore instanceof LmdbDedupStore)
       this.log.info(
         { pruned: this.dedupStore.pruned },

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import Redis from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DedupEngine } from './dedup.engine';
@@ -160,5 +161,37 @@ describe('LmdbDedupStore persistence', () => {
     await expect(
       new DedupEngine(new MemoryDedupStore()).judge({ ...input, petitionId: 'p2' }),
     ).resolves.toMatchObject({ outcome: 'new' });
+  });
+});
+
+describe('ping, for the normalizer health check', () => {
+  it('answers for a live Redis and an open LMDB directory', async () => {
+    const redis = redisStore();
+    // The first command connects; ping fails fast before that, by design (not ready yet).
+    await redis.claimKey('warm', 'x');
+    await expect(redis.ping()).resolves.toBeUndefined();
+    await expect(lmdbStore().ping()).resolves.toBeUndefined();
+    // A shutdown hook and an explicit close may both close it.
+    await redis.close();
+    await expect(redis.close()).resolves.toBeUndefined();
+    await expect(redis.ping()).rejects.toThrow('dedup store closed');
+  });
+
+  it('says why when Redis is not there or LMDB is closed', async () => {
+    const probe = createServer();
+    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+    const deadPort = (probe.address() as AddressInfo).port;
+    await new Promise((done) => probe.close(done));
+    const client = new Redis(`redis://127.0.0.1:${deadPort}`, { maxRetriesPerRequest: 0 });
+    try {
+      await expect(new RedisDedupStore(client).ping()).rejects.toThrow(/^redis connection /);
+    } finally {
+      client.disconnect();
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'dedup-ping-'));
+    dirs.push(dir);
+    const lmdb = new LmdbDedupStore({ path: dir, noSync: true });
+    await lmdb.close();
+    await expect(lmdb.ping()).rejects.toThrow('dedup store closed');
   });
 });

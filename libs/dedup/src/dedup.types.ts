@@ -209,5 +209,10 @@ export interface DedupStore {
    * claimed it. Used by the normalizer to detect provider retries (replays) by idempotency key.
    */
   claimKey(key: string, value: string, ttlSeconds?: number): Promise<string | null>;
+  /**
+   * Resolves when the store answers a read now, rejects with the reason otherwise. For health
+   * checks: it does not queue behind running judgements, so a busy store still answers.
+   */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -569,6 +569,13 @@ export class LmdbDedupStore implements DedupStore {
     });
   }
 
+  ping(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('dedup store closed'));
+    // A read through the environment: fails if LMDB can no longer map or read the file.
+    this.meta.get('seq');
+    return Promise.resolve();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.finishReindex();

@@ -81,6 +81,10 @@ export class MemoryDedupStore implements DedupStore {
     return Promise.resolve(null);
   }
 
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -51,6 +51,7 @@ export class RedisDedupStore implements DedupStore {
   private readonly maxAttempts: number;
   private readonly queue = new SerialQueue();
   private formatChecked = false;
+  private closed = false;
 
   /** The connection must be dedicated to this store: WATCH state is per connection. */
   constructor(
@@ -181,8 +182,21 @@ export class RedisDedupStore implements DedupStore {
     return typeof res === 'string' ? res : null;
   }
 
+  /**
+   * Outside the queue: a PING between another judgement's WATCH and EXEC leaves the watch alone.
+   * A connection that is not ready fails at once instead of waiting for ioredis's reconnects.
+   */
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('dedup store closed');
+    if (this.redis.status !== 'ready') throw new Error(`redis connection ${this.redis.status}`);
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     await this.queue.run(async () => {
+      // Closing twice (a shutdown hook, then an explicit close) is not an error.
+      if (this.closed) return;
+      this.closed = true;
       await this.redis.quit();
     });
   }

@@ -62,6 +62,14 @@ export class NormalizerMetrics {
       },
     });
     new Gauge({
+      name: 'petition_normalizer_dedup_store_up',
+      help: '1 when the dedup store (LMDB, or Redis when shared) answered a ping at this scrape',
+      registers: [this.registry],
+      async collect() {
+        this.set((await status.probeStore()).ok ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'petition_normalizer_last_commit_timestamp_seconds',
       help: 'When the last batch committed (0: none yet)',
       registers: [this.registry],

@@ -1,10 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import type { ConsumerState } from '../consumer/transactional-normalizer';
 
-/** What the health check and the metrics read of the consumer, once the module has started it. */
+/** The dedup store as the health check sees it. */
+export interface StoreSource {
+  kind: 'lmdb' | 'redis';
+  ping(): Promise<void>;
+}
+
+export interface StoreHealth {
+  kind: StoreSource['kind'] | 'none';
+  ok: boolean;
+  /** Why not, when not ok: 'timeout', 'not open yet' or the store's own reason. */
+  reason?: string;
+}
+
+/** A probe slower than this counts as down: an orchestrator's probe must not hang on Redis. */
+export const STORE_PROBE_TIMEOUT_MS = 1000;
+
+/**
+ * What the health check and the metrics read of the consumer and the dedup store, once the module
+ * has started them.
+ */
 @Injectable()
 export class NormalizerStatus {
   source: { state: ConsumerState; lastCommitAt: Date | null } | null = null;
+  store: StoreSource | null = null;
 
   get state(): ConsumerState {
     return this.source?.state ?? 'starting';
@@ -16,5 +36,23 @@ export class NormalizerStatus {
 
   get lastCommitAt(): Date | null {
     return this.source?.lastCommitAt ?? null;
+  }
+
+  /** Pings the dedup store; every judgement needs it, so a consumer without it only crashes. */
+  async probeStore(timeoutMs = STORE_PROBE_TIMEOUT_MS): Promise<StoreHealth> {
+    const store = this.store;
+    if (!store) return { kind: 'none', ok: false, reason: 'not open yet' };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+    });
+    try {
+      await Promise.race([store.ping(), timeout]);
+      return { kind: store.kind, ok: true };
+    } catch (err) {
+      return { kind: store.kind, ok: false, reason: (err as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -1,42 +1,81 @@
 import { ServiceUnavailableException } from '@nestjs/common';
 import type { ConsumerState } from '../consumer/transactional-normalizer';
 import { NormalizerMetrics } from './normalizer.metrics';
-import { NormalizerStatus } from './normalizer.status';
+import { NormalizerStatus, type StoreSource } from './normalizer.status';
 import { OpsController } from './ops.controller';
 
 describe('OpsController', () => {
-  function controllerIn(state: ConsumerState | null, lastCommitAt: Date | null = null) {
+  const answering: StoreSource = { kind: 'lmdb', ping: () => Promise.resolve() };
+
+  function controllerIn(
+    state: ConsumerState | null,
+    lastCommitAt: Date | null = null,
+    store: StoreSource | null = answering,
+  ) {
     const status = new NormalizerStatus();
     if (state !== null) status.source = { state, lastCommitAt };
+    status.store = store;
     const metrics = new NormalizerMetrics(status);
     return { controller: new OpsController(status, metrics), metrics };
   }
 
-  it('is healthy while consuming', () => {
+  /** The 503 body, or fails when health answered 200. */
+  async function unhealthy(controller: OpsController): Promise<unknown> {
+    const thrown = await controller.health().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(thrown).toBeInstanceOf(ServiceUnavailableException);
+    return (thrown as ServiceUnavailableException).getResponse();
+  }
+
+  it('is healthy while consuming with its store answering', async () => {
     const at = new Date('2026-11-24T08:00:00Z');
-    expect(controllerIn('consuming', at).controller.health()).toEqual({
+    await expect(controllerIn('consuming', at).controller.health()).resolves.toEqual({
       status: 'ok',
       consumer: { state: 'consuming', lastCommitAt: '2026-11-24T08:00:00.000Z' },
+      dedupStore: { kind: 'lmdb', ok: true },
     });
   });
 
   it.each([[null], ['starting'], ['restarting'], ['stopped']] as const)(
     'answers 503 with the state when the consumer is %s',
-    (state) => {
-      const { controller } = controllerIn(state);
-      let thrown: unknown;
-      try {
-        controller.health();
-      } catch (e) {
-        thrown = e;
-      }
-      expect(thrown).toBeInstanceOf(ServiceUnavailableException);
-      expect((thrown as ServiceUnavailableException).getResponse()).toEqual({
+    async (state) => {
+      await expect(unhealthy(controllerIn(state).controller)).resolves.toEqual({
         status: 'error',
         consumer: { state: state ?? 'starting', lastCommitAt: null },
+        dedupStore: { kind: 'lmdb', ok: true },
       });
     },
   );
+
+  it('answers 503 with the reason when the dedup store fails, though consuming', async () => {
+    const down: StoreSource = {
+      kind: 'redis',
+      ping: () => Promise.reject(new Error('redis connection reconnecting')),
+    };
+    await expect(unhealthy(controllerIn('consuming', null, down).controller)).resolves.toEqual({
+      status: 'error',
+      consumer: { state: 'consuming', lastCommitAt: null },
+      dedupStore: { kind: 'redis', ok: false, reason: 'redis connection reconnecting' },
+    });
+  });
+
+  it('answers 503 within the timeout when the store hangs, and before the store is open', async () => {
+    const hanging: StoreSource = { kind: 'redis', ping: () => new Promise(() => undefined) };
+    const status = new NormalizerStatus();
+    status.store = hanging;
+    const started = Date.now();
+    await expect(status.probeStore(50)).resolves.toEqual({
+      kind: 'redis',
+      ok: false,
+      reason: 'timeout',
+    });
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(await unhealthy(controllerIn('consuming', null, null).controller)).toMatchObject({
+      dedupStore: { kind: 'none', ok: false, reason: 'not open yet' },
+    });
+  });
 
   it('counts committed outcomes and reindex runs', async () => {
     const { controller, metrics } = controllerIn('consuming');
@@ -58,5 +97,12 @@ describe('OpsController', () => {
     expect(text).toContain('petition_normalizer_dedup_reindex_total 1');
     expect(text).toContain('petition_normalizer_dedup_pruned_records_total 7');
     expect(text).toContain('petition_normalizer_consuming 1');
+    expect(text).toContain('petition_normalizer_dedup_store_up 1');
+  });
+
+  it('reports the store down in the metrics too', async () => {
+    const down: StoreSource = { kind: 'lmdb', ping: () => Promise.reject(new Error('closed')) };
+    const text = await controllerIn('consuming', null, down).controller.scrape();
+    expect(text).toContain('petition_normalizer_dedup_store_up 0');
   });
 });

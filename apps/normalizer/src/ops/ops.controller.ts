@@ -1,10 +1,11 @@
 import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
 import { NormalizerMetrics } from './normalizer.metrics';
-import { NormalizerStatus } from './normalizer.status';
+import { NormalizerStatus, type StoreHealth } from './normalizer.status';
 
 export interface NormalizerHealth {
   status: 'ok' | 'error';
   consumer: { state: string; lastCommitAt: string | null };
+  dedupStore: StoreHealth;
 }
 
 /** The normalizer's only HTTP surface: for orchestrators and Prometheus, not for citizens. */
@@ -16,18 +17,22 @@ export class OpsController {
   ) {}
 
   /**
-   * 200 while the consumer is in its group, 503 (same body) while it starts, restarts after a
-   * crash, or has stopped: a normalizer that silently stopped consuming delays every petition.
+   * 200 while the consumer is in its group and the dedup store answers; 503 (same body) while the
+   * consumer starts, restarts after a crash or has stopped, or the store (Redis, shared by every
+   * instance) does not answer within a second: a normalizer that silently stopped consuming
+   * delays every petition.
    */
   @Get('health')
-  health(): NormalizerHealth {
-    const ok = this.status.consuming;
+  async health(): Promise<NormalizerHealth> {
+    const dedupStore = await this.status.probeStore();
+    const ok = this.status.consuming && dedupStore.ok;
     const body: NormalizerHealth = {
       status: ok ? 'ok' : 'error',
       consumer: {
         state: this.status.state,
         lastCommitAt: this.status.lastCommitAt?.toISOString() ?? null,
       },
+      dedupStore,
     };
     if (!ok) throw new ServiceUnavailableException(body);
     return body;
