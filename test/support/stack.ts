@@ -23,6 +23,11 @@ export interface Stack {
   stateDir: string;
   gateway: NestFastifyApplication;
   normalizer: INestApplicationContext | null;
+  /**
+   * Starts one more normalizer of the same group on the same topics, with its own state
+   * directory (instances share state only through REDIS_URL); closed with the stack.
+   */
+  addNormalizer(env?: Record<string, string>): Promise<NestFastifyApplication>;
   close(): Promise<void>;
 }
 
@@ -73,26 +78,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
   );
   await gateway.listen(0, '127.0.0.1');
+  const normalizerEnv = (overrides: Record<string, string>) =>
+    loadNormalizerEnv({
+      ...common,
+      STATE_DIR: stateDir,
+      NORMALIZER_GROUP_ID: `normalizer-${namespace}`,
+      NORMALIZER_INSTANCE_ID: 'test',
+      ...identity,
+      ...options.normalizerEnv,
+      ...overrides,
+    });
   let normalizer: INestApplicationContext | null = null;
   if (options.withNormalizer !== false) {
-    normalizer = await createNormalizerApp(
-      loadNormalizerEnv({
-        ...common,
-        STATE_DIR: stateDir,
-        NORMALIZER_GROUP_ID: `normalizer-${namespace}`,
-        NORMALIZER_INSTANCE_ID: 'test',
-        ...identity,
-        ...options.normalizerEnv,
-      }),
-    );
+    normalizer = await createNormalizerApp(normalizerEnv({}));
     await normalizer.init();
   }
+  const added: NestFastifyApplication[] = [];
   const topics = topicNames(namespace);
   const events = new TopicReader(brokers, topics.events);
   const deadLetters = new TopicReader(brokers, topics.deadLetters);
   if (options.withReaders !== false) await Promise.all([events.start(), deadLetters.start()]);
-  return {
-    url: (await gateway.getUrl()).replace('[::1]', '127.0.0.1'),
+  const url = (await gateway.getUrl()).replace('[::1]', '127.0.0.1');
+  const stack: Stack = {
+    url,
     brokers,
     topics,
     events,
@@ -100,12 +108,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stateDir,
     gateway,
     normalizer,
+    async addNormalizer(env = {}) {
+      const n = added.length + 1;
+      const app = await createNormalizerApp(
+        normalizerEnv({
+          STATE_DIR: mkdtempSync(join(stateDir, `normalizer-${n}-`)),
+          NORMALIZER_INSTANCE_ID: `test-${n}`,
+          ...env,
+        }),
+      );
+      added.push(app);
+      await app.init();
+      return app;
+    },
     async close() {
       await events.stop();
       await deadLetters.stop();
       await gateway.close();
-      await normalizer?.close();
+      // The field, not the one started here: a test may have closed it and set it to null.
+      await stack.normalizer?.close();
+      for (const app of added) await app.close();
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }

@@ -1,0 +1,148 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ClusterAlert, PetitionEvent } from '@app/contracts';
+import {
+  postTwilio,
+  readJsonl,
+  repoPath,
+  startStack,
+  TEST_TWILIO_TOKEN,
+  TopicReader,
+  twilioInbound,
+  type Stack,
+} from '@app/testing';
+
+/**
+ * Normalizers of one group sharing their dedup state through a real redis-server (REDIS_URL),
+ * each with its own state directory: what one instance judged, the next one knows, so a
+ * person's second text is a duplicate and a cluster keeps growing whichever instance reads it.
+ */
+describe('normalizers sharing state through Redis, end to end', () => {
+  // Its own port and a fresh data directory: no snapshot of an earlier run is loaded.
+  const port = process.env.TEST_REDIS_E2E_PORT ?? '16381';
+  const redisEnv = { ...process.env, REDIS_PORT: port, REDIS_DATA_DIR: '' };
+  let stack: Stack;
+  let clusters: TopicReader;
+  let sid = 0;
+
+  beforeAll(async () => {
+    redisEnv.REDIS_DATA_DIR = mkdtempSync(join(tmpdir(), 'redis-e2e-'));
+    execFileSync('bash', [repoPath('scripts', 'redis.sh'), 'start'], { env: redisEnv });
+    stack = await startStack({
+      normalizerEnv: { REDIS_URL: `redis://127.0.0.1:${port}`, CLUSTER_ALERT_SIZE: '3' },
+    });
+    clusters = await new TopicReader(stack.brokers, stack.topics.clusters).start();
+  }, 180_000);
+
+  afterAll(async () => {
+    try {
+      await clusters?.stop();
+      await stack?.close();
+    } finally {
+      execFileSync('bash', [repoPath('scripts', 'redis.sh'), 'stop'], { env: redisEnv });
+      rmSync(redisEnv.REDIS_DATA_DIR, { recursive: true, force: true });
+    }
+  });
+
+  async function sms(from: string, to: string, body: string): Promise<string> {
+    const res = await postTwilio(
+      stack.url,
+      twilioInbound({
+        MessageSid: `SM${(++sid).toString(16).padStart(32, 'e')}`,
+        From: from,
+        To: to,
+        Body: body,
+      }),
+      { token: TEST_TWILIO_TOKEN },
+    );
+    expect(res.status).toBe(200);
+    return res.petitionId;
+  }
+
+  async function eventOf(petitionId: string): Promise<PetitionEvent> {
+    const find = () => stack.events.json<PetitionEvent>().find((e) => e.petitionId === petitionId);
+    await stack.events.waitFor(() => find() !== undefined, 30_000);
+    return find() as PetitionEvent;
+  }
+
+  /** Serves /health and waits until it answers 200; returns the body. */
+  async function healthy(app: NestFastifyApplication): Promise<unknown> {
+    await app.listen(0, '127.0.0.1');
+    const url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/health`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const res = await fetch(url);
+      if (res.status === 200 || Date.now() > deadline) return res.json();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  it('knows on the second instance what the first judged: duplicates, cluster and its alert', async () => {
+    const complaint =
+      '书记您好！忠县白公街道滨江花园小区门口的排污管破了半个月，污水流到马路上，臭得没法走路，请派人维修。';
+    const first = await sms('+8613700005555', '+8613800000001', complaint);
+    expect((await eventOf(first)).dedup).toMatchObject({ outcome: 'new' });
+    const matter =
+      '忠县白公街道滨江花园小区的物业公司这个月起把停车费从每月一百元涨到三百元，没有开业主大会，也没有公示';
+    const members = [
+      await sms('+8613700006001', '+8613800000003', `${matter}，请领导查处。`),
+      await sms('+8613700006002', '+8613800000003', `${matter}，希望政府管一管。`),
+    ];
+    const before = await Promise.all(members.map(eventOf));
+    const clusterId = before[0]?.dedup?.clusterId;
+    expect(before.map((e) => e.dedup?.clusterId)).toEqual([clusterId, clusterId]);
+
+    // A second instance joins; the first leaves, so every partition is the second's.
+    const second = await stack.addNormalizer();
+    expect(await healthy(second)).toMatchObject({
+      status: 'ok',
+      dedupStore: { kind: 'redis', ok: true },
+    });
+    await stack.normalizer?.close();
+    stack.normalizer = null;
+
+    const again = await sms('+8613700005555', '+8613800000002', complaint.replace('书记', '县长'));
+    expect((await eventOf(again)).dedup).toMatchObject({ outcome: 'duplicate', of: first });
+    const third = await eventOf(
+      await sms('+8613700006003', '+8613800000003', `${matter}，请有关部门调查处理。`),
+    );
+    expect(third.dedup).toMatchObject({ outcome: 'new', clusterId, clusterSize: 3 });
+    await clusters.waitFor((r) => r.length >= 1, 30_000);
+    await clusters.settle();
+    expect(clusters.json<ClusterAlert>()).toEqual([
+      expect.objectContaining({ clusterId, size: 3 }),
+    ]);
+  });
+
+  it("judges one person's texts as one petition while two instances read at once", async () => {
+    await healthy(await stack.addNormalizer());
+    // Real messages (read at run time), each texted by its own person to all three hotlines at
+    // once: the three records are keyed apart, so they are judged on either instance, in any order.
+    const texts = readJsonl<{ title?: string; text?: string }>('messages_unlabeled.jsonl')
+      .map((m) => `${m.title ?? ''}\n${m.text ?? ''}`)
+      .filter((t) => t.length >= 100 && t.length <= 1200)
+      .slice(10, 16);
+    expect(texts).toHaveLength(6);
+    const people = await Promise.all(
+      texts.map((text, p) =>
+        Promise.all(
+          ['+8613800000001', '+8613800000002', '+8613800000003'].map((to) =>
+            sms(`+86137100090${p}0`, to, text),
+          ),
+        ),
+      ),
+    );
+    for (const ids of people) {
+      const judged = await Promise.all(ids.map(eventOf));
+      const firsts = judged.filter((e) => e.dedup?.outcome === 'new');
+      expect(firsts).toHaveLength(1);
+      const of = firsts[0]?.petitionId;
+      expect(
+        judged.filter((e) => e.dedup?.outcome === 'duplicate').map((e) => e.dedup?.of),
+      ).toEqual([of, of]);
+    }
+  });
+});
