@@ -62,23 +62,29 @@ describe('normalizers sharing state through Redis, end to end', () => {
     return res.petitionId;
   }
 
-  async function eventOf(petitionId: string): Promise<PetitionEvent> {
+  async function eventOf(petitionId: string, timeoutMs = 30_000): Promise<PetitionEvent> {
     const find = () => stack.events.json<PetitionEvent>().find((e) => e.petitionId === petitionId);
-    await stack.events.waitFor(() => find() !== undefined, 30_000);
+    await stack.events.waitFor(() => find() !== undefined, timeoutMs);
     return find() as PetitionEvent;
   }
 
-  /** Serves /health and waits until it answers 200; returns the body. */
-  async function healthy(app: NestFastifyApplication): Promise<unknown> {
+  /** Serves /health of `app`; returns its URL. */
+  async function serve(app: NestFastifyApplication): Promise<string> {
     await app.listen(0, '127.0.0.1');
-    const url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/health`;
+    return `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/health`;
+  }
+
+  /** Polls `url` until it answers `status` (or 30 s pass); returns the last body. */
+  async function healthAt(url: string, status: 200 | 503): Promise<unknown> {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const res = await fetch(url);
-      if (res.status === 200 || Date.now() > deadline) return res.json();
+      if (res.status === status || Date.now() > deadline) return res.json();
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+
+  const healthy = async (app: NestFastifyApplication) => healthAt(await serve(app), 200);
 
   it('knows on the second instance what the first judged: duplicates, cluster and its alert', async () => {
     const complaint =
@@ -145,4 +151,32 @@ describe('normalizers sharing state through Redis, end to end', () => {
       ).toEqual([of, of]);
     }
   });
+
+  it('holds a petition while Redis is down, says why on /health, and publishes it once Redis is back', async () => {
+    const url = await serve(await stack.addNormalizer());
+    expect(await healthAt(url, 200)).toMatchObject({ status: 'ok' });
+    execFileSync('bash', [repoPath('scripts', 'redis.sh'), 'stop'], { env: redisEnv });
+    try {
+      expect(await healthAt(url, 503)).toMatchObject({
+        status: 'error',
+        dedupStore: { kind: 'redis', ok: false, reason: expect.stringMatching(/redis|timeout/) },
+      });
+      // The gateway does not need Redis: the petition is durable in the raw topic.
+      const id = await sms(
+        '+8613700007777',
+        '+8613800000001',
+        '忠县乌杨街道的路灯坏了一个多月，晚上一片漆黑，老人孩子出门很危险，请尽快修好。',
+      );
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(stack.events.json<PetitionEvent>().filter((e) => e.petitionId === id)).toEqual([]);
+      execFileSync('bash', [repoPath('scripts', 'redis.sh'), 'start'], { env: redisEnv });
+      expect((await eventOf(id, 90_000)).dedup).toMatchObject({ outcome: 'new' });
+      await stack.events.settle(3000);
+      expect(stack.events.json<PetitionEvent>().filter((e) => e.petitionId === id)).toHaveLength(1);
+      expect(stack.deadLetters.records).toEqual([]);
+      expect(await healthAt(url, 200)).toMatchObject({ status: 'ok' });
+    } finally {
+      execFileSync('bash', [repoPath('scripts', 'redis.sh'), 'start'], { env: redisEnv });
+    }
+  }, 180_000);
 });
