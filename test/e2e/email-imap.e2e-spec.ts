@@ -287,6 +287,46 @@ receipts:
     expect(letter.dedup).toMatchObject({ outcome: 'duplicate', of: sms.petitionId });
   });
 
+  it("takes the phone on the sender's signature card as theirs: shown, and the SMS's duplicate", async () => {
+    const text =
+      '忠县石宝镇新政村小学门口的减速带被压坏了半年，车辆开得飞快，孩子们上下学过马路很危险，请尽快修复。';
+    const sms = await postTwilio(
+      stack.url,
+      twilioInbound({
+        MessageSid: `SM${'f'.repeat(32)}`,
+        From: '+8613712340010',
+        To: '+8613800000002',
+        Body: text,
+      }),
+      { token: TEST_TWILIO_TOKEN },
+    );
+    expect(sms.status).toBe(200);
+    await stack.events.waitFor(() => eventsFor(sms.petitionId).length >= 1);
+    const smsEvent = eventsFor(sms.petitionId)[0] as PetitionEvent;
+
+    const sender = createTransport({ host: '127.0.0.1', port: mail.smtpPort, ignoreTLS: true });
+    await sender.sendMail({
+      from: { name: '村民', address: MAIL_USERS.citizen.address },
+      to: MAIL_USERS.mailbox.address,
+      subject: '减速带坏了',
+      text: `县长您好：\n${text}\n-- \n新政村村民\n137 1234 0010`,
+      messageId: '<signature-card.0201@example.test>',
+    });
+    sender.close();
+    await stack.gateway.get(ImapPoller).pollNow(ACCOUNT);
+    const petitionId = trackingNumberFor(key('signature-card.0201@example.test'));
+    await stack.events.waitFor(() => eventsFor(petitionId).length >= 1);
+    const letter = eventsFor(petitionId)[0] as PetitionEvent;
+    expect(petitionEventProblems(letter)).toEqual([]);
+    expect(letter.body).not.toContain('137');
+    expect(letter.petitioner).toMatchObject({
+      email: MAIL_USERS.citizen.address,
+      phone: '+8613712340010',
+      identityKey: smsEvent.petitioner.identityKey,
+    });
+    expect(letter.dedup).toMatchObject({ outcome: 'duplicate', of: sms.petitionId });
+  });
+
   it('imports nothing twice across a restart, even when the flags were lost', async () => {
     await raw.waitFor(() => rawKeys().length >= IMAP_CASES.length + 3);
     const before = rawKeys().length;

@@ -1,4 +1,4 @@
-import { contactsInText } from './contacts-in-text';
+import { contactsInText, phoneInSignature } from './contacts-in-text';
 
 // Synthetic identifiers only: 13800138000 is the carriers' well-known test number, and
 // 11010519491231002X is GB 11643's own worked example.
@@ -35,5 +35,21 @@ describe('contactsInText', () => {
   it('bounds its reading of a huge text', () => {
     const text = '投诉'.repeat(20_000) + '联系电话：13800138000';
     expect(contactsInText(text).phones).toEqual([]);
+  });
+});
+
+describe('phoneInSignature', () => {
+  it.each([
+    ['a bare mobile under the name', '张三\n138 0013 8000', MOBILE],
+    ['the name and number on one line', '张三 13800138000', MOBILE],
+    ['a labelled number before a bare one', '传真 13912345678\n手机：13800138000', MOBILE],
+    ["a fax is not the sender's phone", '传真：13912345678\n13800138000', MOBILE],
+    ['a QQ or WeChat number is not either', 'QQ 13912345678\n微信：13912345678', null],
+    ['a landline with its area code when labelled', 'Tel: 023-63881234', '+862363881234'],
+    ['a bare landline may be a switchboard or fax: not taken', '023-63881234', null],
+    ['no number', '张三\n某某公司', null],
+    ['no signature', '', null],
+  ])('%s', (_name, signature, phone) => {
+    expect(phoneInSignature(signature)).toBe(phone);
   });
 });

@@ -96,3 +96,27 @@ export function contactsInText(text: string, region: CountryCode = 'CN'): Writte
   }
   return { phones, idNumbers };
 }
+
+/** A mainland mobile number standing alone (no label), as business cards give it. */
+const BARE_MOBILE = /(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d){8}(?!\d)/gu;
+/** Numbers on a card that are not its owner's phone. */
+const NOT_THE_PHONE = /(?:传真|fax|qq|微信|wechat)\s*[:：]?\s*$/iu;
+
+/**
+ * The sender's phone from an e-mail's signature (the lines below "-- "): a labelled number as in
+ * the text, else the first bare mobile number, since a signature is the sender's own card and
+ * mainland cards often give the number without a label. A fax, QQ or WeChat number is not it;
+ * null when there is none.
+ */
+export function phoneInSignature(signature: string, region: CountryCode = 'CN'): string | null {
+  if (signature === '') return null;
+  const labelled = contactsInText(signature, region).phones[0];
+  if (labelled !== undefined) return labelled;
+  const card = signature.slice(0, 2000).normalize('NFKC');
+  for (const m of card.matchAll(BARE_MOBILE)) {
+    if (NOT_THE_PHONE.test(card.slice(Math.max(0, m.index - 12), m.index))) continue;
+    const e164 = toE164(m[0], region);
+    if (e164) return e164;
+  }
+  return null;
+}

@@ -13,6 +13,7 @@ describe('parseMail over every fixture', () => {
     expect(mail.subject).toBe(expected.subject);
     expect(mail.body).toBe(expected.body);
     expect(mail.fullText).toBe(expected.fullText);
+    expect(mail.signature).toBe(expected.signature ?? '');
     expect(mail.fromHtml).toBe(expected.fromHtml ?? false);
     expect(mail.threadIds).toEqual(expected.threadIds ?? []);
     expect(mail.automated).toBe(expected.automated ?? null);

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { automatedReason, type AutomatedReason, type HeaderLine } from './automated-mail.detector';
 import { relabelGbCharsets } from './charset-label.rewriter';
 import { MailParseError } from './mail-parse.error';
-import { stripQuotes } from './quote.stripper';
+import { signatureOf, stripQuotes } from './quote.stripper';
 
 export interface MailAddress {
   name: string | null;
@@ -34,6 +34,8 @@ export interface ParsedMail {
   fullText: string;
   /** {@link fullText} without quoted replies and signatures: the petition itself. */
   body: string;
+  /** The sender's signature below the "-- " delimiter (not a quoted mail's), or ''. */
+  signature: string;
   /** Whether the text came from an HTML part (there was no text/plain alternative). */
   fromHtml: boolean;
   attachments: MailAttachment[];
@@ -166,6 +168,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
     subject,
     fullText: text,
     body: stripQuotes(text),
+    signature: signatureOf(text),
     fromHtml,
     attachments,
     automated: automatedReason(headers, from?.address ?? null, contentType),

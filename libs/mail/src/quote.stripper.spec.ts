@@ -1,4 +1,4 @@
-import { stripQuotes } from './quote.stripper';
+import { signatureOf, stripQuotes } from './quote.stripper';
 
 describe('stripQuotes', () => {
   it.each([
@@ -42,5 +42,26 @@ describe('stripQuotes', () => {
     ['CRLF line ends', '第一行\r\n-- \r\n签名\r\n', '第一行'],
   ])('%s', (_name, input, expected) => {
     expect(stripQuotes(input)).toBe(expected);
+  });
+});
+
+describe('signatureOf', () => {
+  it.each([
+    ['the card below "-- "', '请解决噪音问题。\n-- \n张三\n13800138000', '张三\n13800138000'],
+    ['the delimiter without its trailing space', '请解决。\n--\n张三', '张三'],
+    [
+      'up to the quoted mail below it',
+      '请解决。\n-- \n张三\n\n在 2024年5月6日 10:00，信访办 <x@gov.test> 写道：\n> 已受理\n> -- \n> 信访办',
+      '张三',
+    ],
+    [
+      "a quoted mail's signature is somebody else's",
+      '好的。\n\n在 2024年5月6日 10:00，李四 <l@x.test> 写道：\n> 你好\n-- \n李四\n13912345678',
+      '',
+    ],
+    ['no delimiter', '请解决。\n张三\n13800138000', ''],
+    ['a long text below the delimiter is no card', `请解决。\n-- \n${'一行\n'.repeat(9)}`, ''],
+  ])('%s', (_name, text, signature) => {
+    expect(signatureOf(text)).toBe(signature);
   });
 });

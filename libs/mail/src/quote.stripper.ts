@@ -64,3 +64,21 @@ export function stripQuotes(text: string): string {
   const body = kept.map((l) => l.trimEnd()).join('\n');
   return body.trim().length > 0 ? body : text.replace(/\r\n?/g, '\n').trim();
 }
+
+/** A signature longer than this is a letter written below the delimiter, not a contact card. */
+const MAX_SIGNATURE_LINES = 8;
+
+/**
+ * The sender's own signature: the lines after the "-- " delimiter, up to a quoted mail, when the
+ * delimiter comes before any quote (a signature inside a quoted mail is somebody else's). '' when
+ * there is none. The body leaves it out; the intake reads the sender's phone from it.
+ */
+export function signatureOf(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const at = cutIndex(lines);
+  if (at >= lines.length || !SIGNATURE.test(lines[at] ?? '')) return '';
+  const rest = lines.slice(at + 1);
+  const block = rest.slice(0, cutIndex(rest)).filter((l) => !/^\s*>/.test(l));
+  const card = block.map((l) => l.trim()).filter((l) => l !== '');
+  return card.length <= MAX_SIGNATURE_LINES ? card.join('\n') : '';
+}

@@ -20,6 +20,41 @@ const recipient = {
 } as const;
 
 describe('email petition mapping', () => {
+  it("takes the sender's phone from the card below the signature delimiter", async () => {
+    const mail = await parseMail(
+      Buffer.from(
+        [
+          'From: Qian Hao <qianhao@example.test>',
+          'To: xianzhang@zhongxian.gov.test',
+          'Subject: =?UTF-8?B?5a2m5qCh6Zeo5Y+j?=',
+          'Message-ID: <card.1@mail.example.test>',
+          'Content-Type: text/plain; charset=UTF-8',
+          '',
+          '实验小学门口放学时段流动摊贩很多。',
+          '-- ',
+          '钱浩',
+          '138 0013 8000',
+          '',
+        ].join('\r\n'),
+      ),
+    );
+    const draft = toPetitionDraft(mail, {
+      mode: 'imap',
+      recipient,
+      recipientIds: ['zhongxian-county-head'],
+      attachments: [],
+      attachmentsSkipped: 0,
+      originalRef: null,
+      inReplyToPetitionId: null,
+      source: 'imap:zhongxian-county-head',
+    });
+    expect(draft.petitioner).toMatchObject({
+      phone: '+8613800138000',
+      email: 'qianhao@example.test',
+    });
+    expect(draft.body).toBe('实验小学门口放学时段流动摊贩很多。');
+  });
+
   it('makes a schema-valid raw petition with the stripped body and the original by reference', async () => {
     const mail = await parseMail(emailFixture('utf8-alternative-reply.eml'));
     const draft = toPetitionDraft(mail, {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseTrackingNumber, type AttachmentMeta, type Recipient } from '@app/contracts';
+import { phoneInSignature } from '@app/identity';
 import type { ParsedMail } from '@app/mail';
 import type { PetitionDraft } from '../channel-adapter';
 
@@ -60,7 +61,9 @@ export function toPetitionDraft(mail: ParsedMail, ctx: EmailDraftContext): Petit
     recipient: ctx.recipient,
     petitioner: {
       name: mail.from?.name?.slice(0, 200) ?? null,
-      phone: null,
+      // The sender's card below "-- ": the body leaves it out, yet it is how they are called back
+      // and what links this mail to their SMS.
+      phone: phoneInSignature(mail.signature),
       email: mail.from && mail.from.address.length <= 320 ? mail.from.address : null,
       idNumber: null,
     },
