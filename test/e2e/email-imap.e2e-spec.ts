@@ -250,14 +250,13 @@ receipts:
     expect(stack.gateway.get(EmailStats).receiptsSkipped['rate-limited']).toBe(1);
   });
 
-  it('links a letter to the SMS from the phone it gives as its contact: one petition', async () => {
-    const text =
-      '忠县石宝镇新政村的村道去年修好后一直没有路灯，晚上老人孩子出行很不安全，上个月还有人摔伤，请尽快安装路灯。';
+  /** The event of an SMS from `from` with `text`. */
+  async function smsEvent(sid: string, from: string, text: string): Promise<PetitionEvent> {
     const sms = await postTwilio(
       stack.url,
       twilioInbound({
-        MessageSid: `SM${'e'.repeat(32)}`,
-        From: '+8613712340009',
+        MessageSid: `SM${sid.repeat(32)}`,
+        From: from,
         To: '+8613800000002',
         Body: text,
       }),
@@ -265,64 +264,61 @@ receipts:
     );
     expect(sms.status).toBe(200);
     await stack.events.waitFor(() => eventsFor(sms.petitionId).length >= 1);
-    const smsEvent = eventsFor(sms.petitionId)[0] as PetitionEvent;
+    return eventsFor(sms.petitionId)[0] as PetitionEvent;
+  }
 
+  /** The event of a letter from the citizen's address, sent over SMTP and polled over IMAP. */
+  async function letterEvent(
+    messageId: string,
+    subject: string,
+    text: string,
+  ): Promise<PetitionEvent> {
     const sender = createTransport({ host: '127.0.0.1', port: mail.smtpPort, ignoreTLS: true });
     await sender.sendMail({
       from: { name: '村民', address: MAIL_USERS.citizen.address },
       to: MAIL_USERS.mailbox.address,
-      subject: '村道没有路灯',
-      text: `县长您好：\n${text}\n\n联系电话：137 1234 0009`,
-      messageId: '<contact-link.0200@example.test>',
+      subject,
+      text,
+      messageId: `<${messageId}>`,
     });
     sender.close();
     await stack.gateway.get(ImapPoller).pollNow(ACCOUNT);
-    const petitionId = trackingNumberFor(key('contact-link.0200@example.test'));
+    const petitionId = trackingNumberFor(key(messageId));
     await stack.events.waitFor(() => eventsFor(petitionId).length >= 1);
     const letter = eventsFor(petitionId)[0] as PetitionEvent;
     expect(petitionEventProblems(letter)).toEqual([]);
+    return letter;
+  }
+
+  it('links a letter to the SMS from the phone it gives as its contact: one petition', async () => {
+    const text =
+      '忠县石宝镇新政村的村道去年修好后一直没有路灯，晚上老人孩子出行很不安全，上个月还有人摔伤，请尽快安装路灯。';
+    const sms = await smsEvent('e', '+8613712340009', text);
+    const letter = await letterEvent(
+      'contact-link.0200@example.test',
+      '村道没有路灯',
+      `县长您好：\n${text}\n\n联系电话：137 1234 0009`,
+    );
     // The e-mail address is its key; the phone written at the end links it to the SMS.
     expect(letter.petitioner).toMatchObject({ email: MAIL_USERS.citizen.address, phone: null });
-    expect(letter.petitioner.otherIdentityKeys).toContain(smsEvent.petitioner.identityKey);
+    expect(letter.petitioner.otherIdentityKeys).toContain(sms.petitioner.identityKey);
     expect(letter.dedup).toMatchObject({ outcome: 'duplicate', of: sms.petitionId });
   });
 
   it("takes the phone on the sender's signature card as theirs: shown, and the SMS's duplicate", async () => {
     const text =
       '忠县石宝镇新政村小学门口的减速带被压坏了半年，车辆开得飞快，孩子们上下学过马路很危险，请尽快修复。';
-    const sms = await postTwilio(
-      stack.url,
-      twilioInbound({
-        MessageSid: `SM${'f'.repeat(32)}`,
-        From: '+8613712340010',
-        To: '+8613800000002',
-        Body: text,
-      }),
-      { token: TEST_TWILIO_TOKEN },
+    const sms = await smsEvent('f', '+8613712340010', text);
+    const letter = await letterEvent(
+      'signature-card.0201@example.test',
+      '减速带坏了',
+      `县长您好：\n${text}\n-- \n新政村村民\n137 1234 0010`,
     );
-    expect(sms.status).toBe(200);
-    await stack.events.waitFor(() => eventsFor(sms.petitionId).length >= 1);
-    const smsEvent = eventsFor(sms.petitionId)[0] as PetitionEvent;
-
-    const sender = createTransport({ host: '127.0.0.1', port: mail.smtpPort, ignoreTLS: true });
-    await sender.sendMail({
-      from: { name: '村民', address: MAIL_USERS.citizen.address },
-      to: MAIL_USERS.mailbox.address,
-      subject: '减速带坏了',
-      text: `县长您好：\n${text}\n-- \n新政村村民\n137 1234 0010`,
-      messageId: '<signature-card.0201@example.test>',
-    });
-    sender.close();
-    await stack.gateway.get(ImapPoller).pollNow(ACCOUNT);
-    const petitionId = trackingNumberFor(key('signature-card.0201@example.test'));
-    await stack.events.waitFor(() => eventsFor(petitionId).length >= 1);
-    const letter = eventsFor(petitionId)[0] as PetitionEvent;
-    expect(petitionEventProblems(letter)).toEqual([]);
     expect(letter.body).not.toContain('137');
     expect(letter.petitioner).toMatchObject({
       email: MAIL_USERS.citizen.address,
       phone: '+8613712340010',
-      identityKey: smsEvent.petitioner.identityKey,
+      identityKey: sms.petitioner.identityKey,
     });
     expect(letter.dedup).toMatchObject({ outcome: 'duplicate', of: sms.petitionId });
   });

@@ -10,6 +10,7 @@ import {
   petitionIdOfReceipt,
   receiptMessageId,
   toPetitionDraft,
+  type EmailDraftContext,
 } from './email-petition.mapper';
 
 const recipient = {
@@ -18,6 +19,19 @@ const recipient = {
   kind: 'leader',
   county: '忠县',
 } as const;
+
+/** An IMAP draft context; each case overrides what it is about. */
+const imapContext = (over: Partial<EmailDraftContext> = {}): EmailDraftContext => ({
+  mode: 'imap',
+  recipient,
+  recipientIds: ['zhongxian-county-head'],
+  attachments: [],
+  attachmentsSkipped: 0,
+  originalRef: null,
+  inReplyToPetitionId: null,
+  source: 'imap:zhongxian-county-head',
+  ...over,
+});
 
 describe('email petition mapping', () => {
   it("takes the sender's phone from the card below the signature delimiter", async () => {
@@ -38,16 +52,7 @@ describe('email petition mapping', () => {
         ].join('\r\n'),
       ),
     );
-    const draft = toPetitionDraft(mail, {
-      mode: 'imap',
-      recipient,
-      recipientIds: ['zhongxian-county-head'],
-      attachments: [],
-      attachmentsSkipped: 0,
-      originalRef: null,
-      inReplyToPetitionId: null,
-      source: 'imap:zhongxian-county-head',
-    });
+    const draft = toPetitionDraft(mail, imapContext());
     expect(draft.petitioner).toMatchObject({
       phone: '+8613800138000',
       email: 'qianhao@example.test',
@@ -57,16 +62,13 @@ describe('email petition mapping', () => {
 
   it('makes a schema-valid raw petition with the stripped body and the original by reference', async () => {
     const mail = await parseMail(emailFixture('utf8-alternative-reply.eml'));
-    const draft = toPetitionDraft(mail, {
-      mode: 'imap',
-      recipient,
-      recipientIds: ['zhongxian-county-head'],
-      attachments: [],
-      attachmentsSkipped: 0,
-      originalRef: 'blob:sha256/' + 'a'.repeat(64),
-      inReplyToPetitionId: ORIGIN_PETITION_ID,
-      source: 'imap:zhongxian-county-head',
-    });
+    const draft = toPetitionDraft(
+      mail,
+      imapContext({
+        originalRef: 'blob:sha256/' + 'a'.repeat(64),
+        inReplyToPetitionId: ORIGIN_PETITION_ID,
+      }),
+    );
     expect(draft).toMatchObject({
       idempotencyKey: 'email:utf8-alternative-reply.0005@mail.example.test',
       channel: 'email',
