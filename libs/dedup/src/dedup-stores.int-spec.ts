@@ -167,7 +167,7 @@ describe('LmdbDedupStore persistence', () => {
 describe('ping, for the normalizer health check', () => {
   it('answers for a live Redis and an open LMDB directory', async () => {
     const redis = redisStore();
-    // The first command connects; ping fails fast before that, by design (not ready yet).
+    // ioredis connects in the background; a command waits for it, a ping fails fast until then.
     await redis.claimKey('warm', 'x');
     await expect(redis.ping()).resolves.toBeUndefined();
     await expect(lmdbStore().ping()).resolves.toBeUndefined();
