@@ -97,7 +97,7 @@ describe('normalizers sharing state through Redis, end to end', () => {
       await sms('+8613700006001', '+8613800000003', `${matter}，请领导查处。`),
       await sms('+8613700006002', '+8613800000003', `${matter}，希望政府管一管。`),
     ];
-    const before = await Promise.all(members.map(eventOf));
+    const before = await Promise.all(members.map((id) => eventOf(id)));
     const clusterId = before[0]?.dedup?.clusterId;
     expect(before.map((e) => e.dedup?.clusterId)).toEqual([clusterId, clusterId]);
 
@@ -142,7 +142,7 @@ describe('normalizers sharing state through Redis, end to end', () => {
       ),
     );
     for (const ids of people) {
-      const judged = await Promise.all(ids.map(eventOf));
+      const judged = await Promise.all(ids.map((id) => eventOf(id)));
       const firsts = judged.filter((e) => e.dedup?.outcome === 'new');
       expect(firsts).toHaveLength(1);
       const of = firsts[0]?.petitionId;
