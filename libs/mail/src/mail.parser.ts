@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { automatedReason, type AutomatedReason, type HeaderLine } from './automated-mail.detector';
 import { relabelGbCharsets } from './charset-label.rewriter';
 import { MailParseError } from './mail-parse.error';
-import { signatureOf, stripQuotes } from './quote.stripper';
+import { splitMailText } from './quote.stripper';
 
 export interface MailAddress {
   name: string | null;
@@ -167,8 +167,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
     to: [...addresses(mail.to), ...addresses(mail.cc)].map((a) => a.address),
     subject,
     fullText: text,
-    body: stripQuotes(text),
-    signature: signatureOf(text),
+    ...splitMailText(text),
     fromHtml,
     attachments,
     automated: automatedReason(headers, from?.address ?? null, contentType),

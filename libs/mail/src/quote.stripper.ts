@@ -49,33 +49,51 @@ function cutIndex(lines: string[]): number {
   return lines.length;
 }
 
-/**
- * The body without quoted replies, the quoted mail's header block and the signature. When
- * nothing would be left (a mail that is all quote), the full text is returned instead, so a
- * petition is never emptied by stripping.
- */
-export function stripQuotes(text: string): string {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const kept = lines.slice(0, cutIndex(lines)).filter((l) => !/^\s*>/.test(l));
-  while (kept.length > 0 && /^\s*$/.test(kept[kept.length - 1] ?? '')) kept.pop();
-  if (kept.length > 0 && DEVICE_SIGNATURE.test(kept[kept.length - 1] ?? '')) kept.pop();
-  while (kept.length > 0 && /^\s*$/.test(kept[kept.length - 1] ?? '')) kept.pop();
-  while (kept.length > 0 && /^\s*$/.test(kept[0] ?? '')) kept.shift();
-  const body = kept.map((l) => l.trimEnd()).join('\n');
-  return body.trim().length > 0 ? body : text.replace(/\r\n?/g, '\n').trim();
+/** A mail's text split where the citizen's own words end. */
+export interface MailParts {
+  /**
+   * The body without quoted replies, the quoted mail's header block and the signature. When
+   * nothing would be left (a mail that is all quote), the full text instead, so a petition is
+   * never emptied by stripping.
+   */
+  body: string;
+  /**
+   * The sender's own signature: the lines after the "-- " delimiter, up to a quoted mail, when the
+   * delimiter comes before any quote (a signature inside a quoted mail is somebody else's). ''
+   * when there is none. The intake reads the sender's phone from it.
+   */
+  signature: string;
 }
 
 /** A signature longer than this is a letter written below the delimiter, not a contact card. */
 const MAX_SIGNATURE_LINES = 8;
 
-/**
- * The sender's own signature: the lines after the "-- " delimiter, up to a quoted mail, when the
- * delimiter comes before any quote (a signature inside a quoted mail is somebody else's). '' when
- * there is none. The body leaves it out; the intake reads the sender's phone from it.
- */
-export function signatureOf(text: string): string {
+/** Body and signature from one split of the text and one search for where the quote begins. */
+export function splitMailText(text: string): MailParts {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const at = cutIndex(lines);
+  return { body: bodyBefore(lines, at), signature: signatureAt(lines, at) };
+}
+
+export function stripQuotes(text: string): string {
+  return splitMailText(text).body;
+}
+
+export function signatureOf(text: string): string {
+  return splitMailText(text).signature;
+}
+
+function bodyBefore(lines: string[], at: number): string {
+  const kept = lines.slice(0, at).filter((l) => !/^\s*>/.test(l));
+  while (kept.length > 0 && /^\s*$/.test(kept[kept.length - 1] ?? '')) kept.pop();
+  if (kept.length > 0 && DEVICE_SIGNATURE.test(kept[kept.length - 1] ?? '')) kept.pop();
+  while (kept.length > 0 && /^\s*$/.test(kept[kept.length - 1] ?? '')) kept.pop();
+  while (kept.length > 0 && /^\s*$/.test(kept[0] ?? '')) kept.shift();
+  const body = kept.map((l) => l.trimEnd()).join('\n');
+  return body.trim().length > 0 ? body : lines.join('\n').trim();
+}
+
+function signatureAt(lines: string[], at: number): string {
   if (at >= lines.length || !SIGNATURE.test(lines[at] ?? '')) return '';
   const rest = lines.slice(at + 1);
   const block = rest.slice(0, cutIndex(rest)).filter((l) => !/^\s*>/.test(l));
