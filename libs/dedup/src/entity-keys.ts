@@ -12,16 +12,21 @@ import { fmix32 } from './min-hash.fingerprint';
  *   1. Find every type word (小区, 花园, 学院, 医院, 公司, …; longest first).
  *   2. Walk back from it over at most MAX_RUN characters, stopping at anything that cannot be inside
  *      a name: non-Han characters (digits, latin, so "a5区" ends a run), administrative words (省 市
- *      区 县 镇 乡), function words (的 是 在 我 们 这 该 …) and other type words' boundary characters
- *      (路 街 号 栋 …).
+ *      区 县 镇 乡), function words (的 是 在 我 们 这 该 …), other type words' boundary characters
+ *      (路 街 号 栋 …) and the end of another type word ("幼儿园民政学院" names 民政学院).
  *   3. Strip generic descriptors from the end of the run (有限, 物业, 管理, 人民, …): "程明物业管理有限
  *      公司" and "程明公司" are one company; "人民医院" alone names no particular hospital.
- *   4. Drop runs that are generic after stripping (周边, 附近, 老旧, 民办 …) or shorter than 2, and
- *      2-character runs not right after an address marker (市 区 县 镇 路 …, a digit or letter):
- *      without punctuation, "业主小区" is a clause end followed by 小区 more often than a name.
- *   5. Emit the last 2, 3 and 4 name characters + type word as keys, so a name written with or
- *      without a prefix ("万科魅力之城小区" / "魅力之城小区", "涉外经济学院" / "经济学院") still shares a
- *      key. A 2-character key cut from a longer run is *weak*: two weak keys are not evidence ("之城小区"
+ *   4. Start the name after the last clause word in the run (投诉, 反映, 严重, 如下 …: "投诉同发公司" is
+ *      同发公司); a run ending in one keys nothing ("污染环境小区").
+ *   5. Count only the particular characters: generic words at the end (国际, 实验, 普惠性, 理工 …) say
+ *      what kind of school or company it is, not which. Drop names with fewer than 2 particular
+ *      characters, and those with 2 not right after an address marker (市 区 县 镇 路 …, a digit or
+ *      letter), a clause word or another type word: without punctuation, "业主小区" is a clause end
+ *      followed by 小区 more often than a name.
+ *   6. Emit the last 2, 3 and 4 particular characters, with the generic tail, + type word as keys,
+ *      so a name written with or without a prefix ("万科魅力之城小区" / "魅力之城小区", "涉外经济学院" /
+ *      "经济学院") still shares a key, and "湘江国际实验学校" never keys 国际实验学校. A key with 2
+ *      particular characters cut from a longer name is *weak*: two weak keys are not evidence ("之城小区"
  *      from two different estates), a weak key meets a complete 2-character name ("经济学院").
  *
  * Estates are often named without 小区 (金港新城, 碧桂园之城, 南山公馆, 滨河苑): those endings are type
@@ -29,11 +34,13 @@ import { fmix32 } from './min-hash.fingerprint';
  * messages_with_likes: of the pairs that at least three competition teams grouped, 65 % → 99.8 %
  * land in one cluster; of those two teams grouped, 27 % → 66 % (苑 alone: 45 % → 66 %); random
  * messages joining a cluster by entity alone 3.14 % → 4.06 %. 苑 ends little but names; 府 and 园
- * are left out: they would key every 人民政府 and 公园.
+ * are left out: they would key every 人民政府 and 公园. Clause words, generic tails and the type-word
+ * boundary (steps 2, 4, 5) then took random entity-only joins from 3.40 % to 3.09 % with the same
+ * share of paired messages grouped (scripts/quality/dedup.ts, DEDUP_QUALITY_ONLY=hot).
  *
- * Limits: type words outside the list are missed; a name preceded by a
- * verb that is not a stop character yields extra keys ("投诉幸福小区" → 诉幸福小区), which only match the
- * same garbage; roads, streets, communities and villages (AREA_WORDS) make no key: too many
+ * Limits: type words outside the list are missed; a name preceded by a verb that is not a stop
+ * character or clause word yields extra keys ("彻查金麓小区" → 查金麓小区), which only match the same
+ * garbage; a typo in a name (滨河院 for 滨河苑) is another name; roads, streets, communities and villages (AREA_WORDS) make no key: too many
  * unrelated matters share them; the engine only groups on a key within the cluster window and in
  * the same locality. A key says nothing about the matter: given a matter lexicon (MatterTagger,
  * config/matters.yaml) the engine also requires a common matter, otherwise two matters at one
@@ -116,6 +123,7 @@ const DESCRIPTORS: readonly string[] = [
   '实业',
   '投资',
   '发展',
+  '经营',
   '集团',
   '人民',
   '附属',
@@ -175,6 +183,16 @@ const GENERIC_NAMES = new Set([
   '乡镇',
   '医科',
   '师范',
+  // kinds of university: every province has a 理工大学 and a 财经学院
+  '理工',
+  '财经',
+  '政法',
+  '农业',
+  '工业',
+  '商业',
+  // kinds of school: 完全中学, 义务教育学校
+  '完全',
+  '义务',
   '重点',
   '一所',
   '这所',
@@ -253,10 +271,11 @@ const GENERIC_NAMES = new Set([
 ]);
 
 /**
- * Verbs and clause words that end a run before a type word: "投诉小区附近…", "严重影响小区居民"
- * is a clause, not a name, so a run ending in one keys nothing.
+ * Verbs and clause words. Without punctuation a run before a type word often holds a clause: one
+ * ending in such a word is no name ("严重影响小区居民", "污染环境小区"), and a name starts after
+ * one ("投诉同发公司" is 同发公司; "正常生活小区" keys nothing).
  */
-const CLAUSE_TAILS = new Set([
+const CLAUSE_WORDS = new Set([
   '投诉',
   '反映',
   '举报',
@@ -268,6 +287,17 @@ const CLAUSE_TAILS = new Set([
   '要求',
   '建议',
   '请求',
+  '严重',
+  '污染',
+  '环境',
+  '生活',
+  '上班',
+  '上学',
+  // list and reference words: "问题如下：一、小区…", "（下称盛国公司）"
+  '如下',
+  '以下',
+  '下称',
+  '简称',
 ]);
 
 /** A name that is itself a type word (公馆小区, 新城小区) names no particular place. */
@@ -323,6 +353,25 @@ function byFirstChar(words: readonly string[]): Map<number, string[]> {
 const TYPE_WORDS_BY_FIRST = byFirstChar(ENTITY_TYPE_WORDS);
 const AREA_WORDS_BY_FIRST = byFirstChar(AREA_WORDS);
 
+/** Type words indexed by their last character. */
+const TYPE_WORDS_BY_LAST = new Map<number, string[]>();
+for (const w of ENTITY_TYPE_WORDS) {
+  const last = w.charCodeAt(w.length - 1);
+  TYPE_WORDS_BY_LAST.set(last, [...(TYPE_WORDS_BY_LAST.get(last) ?? []), w]);
+}
+const endsType = charFlags(ENTITY_TYPE_WORDS.map((w) => w.charAt(w.length - 1)));
+
+/** Whether a type word ends just before code point `end` (its last character at end - 1). */
+function typeWordEndsAt(end: number): boolean {
+  for (const w of TYPE_WORDS_BY_LAST.get(codePoints[end - 1] ?? 0) ?? []) {
+    if (w.length > end) continue;
+    let j = 0;
+    while (j < w.length && codePoints[end - w.length + j] === w.charCodeAt(j)) j++;
+    if (j === w.length) return true;
+  }
+  return false;
+}
+
 function stripDescriptors(name: string): string {
   let n = name;
   for (let changed = true; changed && n.length > 0;) {
@@ -341,6 +390,37 @@ function stripDescriptors(name: string): string {
     }
   }
   return n;
+}
+
+/**
+ * The name characters after the last clause word (CLAUSE_WORDS), and whether one was cut off; null
+ * when the run ends in one.
+ */
+function afterClause(chars: string[]): { chars: string[]; cut: boolean } | null {
+  for (let i = chars.length - 2; i >= 0; i--) {
+    if (!CLAUSE_WORDS.has(`${chars[i] ?? ''}${chars[i + 1] ?? ''}`)) continue;
+    return i + 2 === chars.length ? null : { chars: chars.slice(i + 2), cut: true };
+  }
+  return { chars, cut: false };
+}
+
+/**
+ * How many characters at the end of a name are generic words ("梅岭国际实验" → 4, 国际实验): they
+ * say what kind of school it is, not which one, so they do not count towards its length.
+ */
+function genericTailLength(chars: string[]): number {
+  let end = chars.length;
+  for (let found = true; found && end > 0;) {
+    found = false;
+    for (let len = Math.min(3, end); len >= 2; len--) {
+      if (isGenericName(chars.slice(end - len, end).join(''))) {
+        end -= len;
+        found = true;
+        break;
+      }
+    }
+  }
+  return chars.length - end;
 }
 
 /** Code points of the text, reused between calls: judging allocates nothing per character. */
@@ -374,6 +454,28 @@ function wordAt(words: readonly string[] | undefined, i: number, n: number): str
   return undefined;
 }
 
+/**
+ * Keys of one name before type word `type`: its last 2, 3 and 4 particular characters with any
+ * generic tail ("梅岭国际" + 幼儿园 → 梅岭国际幼儿园, never 岭国际幼儿园 or 国际幼儿园). A 2-character key
+ * cut from a longer name is weak.
+ */
+function addNameKeys(
+  out: Map<string, boolean>,
+  chars: string[],
+  type: string,
+  addressed: boolean,
+): void {
+  const tail = genericTailLength(chars);
+  const particular = chars.length - tail;
+  if (particular < 2 || (particular === 2 && !addressed)) return;
+  for (let k = 2; k <= Math.min(4, particular); k++) {
+    const key = chars.slice(-(k + tail)).join('') + type;
+    const weak = k === 2 && particular > 2;
+    // A key seen once complete stays complete.
+    out.set(key, (out.get(key) ?? true) && weak);
+  }
+}
+
 /** The entity keys of a petition's matchText, deduplicated, in order of first mention. */
 export function entityKeys(matchText: string): EntityKey[] {
   const n = toCodePoints(matchText);
@@ -388,38 +490,33 @@ export function entityKeys(matchText: string): EntityKey[] {
       continue;
     }
     let start = i;
+    let afterType = false;
     // Room for descriptors (程明物业管理有限公司) before the name is cut to MAX_RUN characters.
     while (start > 0 && i - start < 2 * MAX_RUN) {
       const ch = codePoints[start - 1] ?? 0;
       if (!isHan(ch) || (ch <= 0xffff && isStop[ch] === 1)) break;
+      // Another name's type word ends this one: "幼儿园民政学院" names 民政学院.
+      if (ch <= 0xffff && endsType[ch] === 1 && typeWordEndsAt(start)) {
+        afterType = true;
+        break;
+      }
       start--;
     }
     const run = String.fromCodePoint(...codePoints.subarray(start, i));
     const stripped = Array.from(stripDescriptors(run));
     if (stripped.length > MAX_RUN) start = i; // cut: the left boundary is unknown
-    const nameChars = stripped.slice(-MAX_RUN);
-    const name = nameChars.join('');
-    // Without word boundaries a 2-character run is as often a clause end (业主小区, 学生学校) as a
-    // name: trust it only after an address marker or at the start of the text.
-    const before = start > 0 ? (codePoints[start - 1] ?? 0) : undefined;
-    const addressed =
-      before === undefined || !isHan(before) || (before <= 0xffff && isAddress[before] === 1);
-    const clause = CLAUSE_TAILS.has(nameChars.slice(-2).join(''));
-    if (
-      nameChars.length >= 2 &&
-      !clause &&
-      !GENERIC_NAMES.has(name) &&
-      (nameChars.length > 2 || addressed)
-    ) {
-      for (let k = 2; k <= Math.min(4, nameChars.length); k++) {
-        const part = nameChars.slice(-k).join('');
-        // A generic tail of a longer name ("梅岭国际幼儿园" → 国际幼儿园) keys nothing either.
-        if (isGenericName(part)) continue;
-        const key = part + type;
-        const weak = k === 2 && nameChars.length > 2;
-        // A key seen once complete stays complete.
-        out.set(key, (out.get(key) ?? true) && weak);
-      }
+    const clauseCut = afterClause(stripped.slice(-MAX_RUN));
+    if (clauseCut !== null) {
+      // Without word boundaries a name of 2 characters is as often a clause end (业主小区, 学生学校):
+      // trust it only after an address marker, a clause word, another type word or at the start.
+      const before = start > 0 ? (codePoints[start - 1] ?? 0) : undefined;
+      const addressed =
+        clauseCut.cut ||
+        afterType ||
+        before === undefined ||
+        !isHan(before) ||
+        (before <= 0xffff && isAddress[before] === 1);
+      addNameKeys(out, clauseCut.chars, type, addressed);
     }
     i += type.length - 1;
   }
