@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Redis from 'ioredis';
 import type { ClusterAlert, PetitionEvent } from '@app/contracts';
 import {
   postTwilio,
@@ -68,10 +69,25 @@ describe('normalizers sharing state through Redis, end to end', () => {
     return find() as PetitionEvent;
   }
 
-  /** Serves /health of `app`; returns its URL. */
+  /** The instances added by the cases, in order, with their /health URLs once served. */
+  const instances: NestFastifyApplication[] = [];
+  const healthUrls = new Map<NestFastifyApplication, string>();
+
+  async function addInstance(): Promise<NestFastifyApplication> {
+    const app = await stack.addNormalizer();
+    instances.push(app);
+    return app;
+  }
+
+  /** Serves /health of `app` (once); returns its URL. */
   async function serve(app: NestFastifyApplication): Promise<string> {
-    await app.listen(0, '127.0.0.1');
-    return `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/health`;
+    let url = healthUrls.get(app);
+    if (url === undefined) {
+      await app.listen(0, '127.0.0.1');
+      url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/health`;
+      healthUrls.set(app, url);
+    }
+    return url;
   }
 
   /** Polls `url` until it answers `status` (or 30 s pass); returns the last body. */
@@ -85,6 +101,19 @@ describe('normalizers sharing state through Redis, end to end', () => {
   }
 
   const healthy = async (app: NestFastifyApplication) => healthAt(await serve(app), 200);
+
+  /** Polls every URL until one answers 503 (or 30 s pass); returns that body. */
+  async function anyUnhealthy(urls: string[]): Promise<unknown> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      for (const url of urls) {
+        const res = await fetch(url);
+        if (res.status === 503) return res.json();
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return null;
+  }
 
   it('knows on the second instance what the first judged: duplicates, cluster and its alert', async () => {
     const complaint =
@@ -102,7 +131,7 @@ describe('normalizers sharing state through Redis, end to end', () => {
     expect(before.map((e) => e.dedup?.clusterId)).toEqual([clusterId, clusterId]);
 
     // A second instance joins; the first leaves, so every partition is the second's.
-    const second = await stack.addNormalizer();
+    const second = await addInstance();
     expect(await healthy(second)).toMatchObject({
       status: 'ok',
       dedupStore: { kind: 'redis', ok: true },
@@ -124,7 +153,7 @@ describe('normalizers sharing state through Redis, end to end', () => {
   });
 
   it("judges one person's texts as one petition while two instances read at once", async () => {
-    await healthy(await stack.addNormalizer());
+    await healthy(await addInstance());
     // Real messages (read at run time), each texted by its own person to all three hotlines at
     // once: the three records are keyed apart, so they are judged on either instance, in any order.
     const texts = readJsonl<{ title?: string; text?: string }>('messages_unlabeled.jsonl')
@@ -153,7 +182,7 @@ describe('normalizers sharing state through Redis, end to end', () => {
   });
 
   it('holds a petition while Redis is down, says why on /health, and publishes it once Redis is back', async () => {
-    const url = await serve(await stack.addNormalizer());
+    const url = await serve(await addInstance());
     expect(await healthAt(url, 200)).toMatchObject({ status: 'ok' });
     execFileSync('bash', [repoPath('scripts', 'redis.sh'), 'stop'], { env: redisEnv });
     try {
@@ -177,6 +206,48 @@ describe('normalizers sharing state through Redis, end to end', () => {
       expect(await healthAt(url, 200)).toMatchObject({ status: 'ok' });
     } finally {
       execFileSync('bash', [repoPath('scripts', 'redis.sh'), 'start'], { env: redisEnv });
+    }
+  }, 180_000);
+
+  it('says on /health that batches fail while Redis answers pings but refuses writes, and publishes once it writes again', async () => {
+    // What a full disk does to Redis (MISCONF) or a lost replica (NOREPLICAS): reads and PING
+    // answer, every write is refused. The store's ping cannot tell; the failing batches can.
+    const admin = new Redis(Number(port), '127.0.0.1', { lazyConnect: true });
+    await admin.connect();
+    // Whichever instance owns the petition's partition fails; every earlier case's is still up.
+    const urls = await Promise.all([...instances, await addInstance()].map((app) => serve(app)));
+    try {
+      for (const url of urls) expect(await healthAt(url, 200)).toMatchObject({ status: 'ok' });
+      await admin.config('SET', 'min-replicas-to-write', '1');
+      const id = await sms(
+        '+8613700008888',
+        '+8613800000001',
+        '忠县白公街道的自来水这三天都是黄色的，烧开了还有沉淀，家里老人小孩不敢喝，请自来水公司查一查。',
+      );
+      const body = await anyUnhealthy(urls);
+      expect(body).toMatchObject({
+        status: 'error',
+        consumer: {
+          state: 'consuming',
+          failing: { attempts: expect.any(Number), reason: expect.stringContaining('NOREPLICAS') },
+        },
+        dedupStore: { kind: 'redis', ok: true },
+      });
+      expect(JSON.stringify(body)).not.toContain('8888');
+      expect(stack.events.json<PetitionEvent>().filter((e) => e.petitionId === id)).toEqual([]);
+      await admin.config('SET', 'min-replicas-to-write', '0');
+      expect((await eventOf(id, 90_000)).dedup).toMatchObject({ outcome: 'new' });
+      await stack.events.settle(3000);
+      expect(stack.events.json<PetitionEvent>().filter((e) => e.petitionId === id)).toHaveLength(1);
+      expect(stack.deadLetters.records).toEqual([]);
+      for (const url of urls) {
+        const after = (await healthAt(url, 200)) as { status: string; consumer: object };
+        expect(after.status).toBe('ok');
+        expect(after.consumer).not.toHaveProperty('failing');
+      }
+    } finally {
+      await admin.config('SET', 'min-replicas-to-write', '0').catch(() => undefined);
+      admin.disconnect();
     }
   }, 180_000);
 });

@@ -151,6 +151,7 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
       transactionalId: `${env.NORMALIZER_GROUP_ID}-${env.NORMALIZER_INSTANCE_ID}`,
       log: (level, message, extra) => this.log[level](extra ?? {}, message),
       onCommitted: (outcomes, seconds) => this.metrics.committed(outcomes, seconds),
+      onBatchFailed: () => this.metrics.batchFailed(),
     });
     this.status.source = this.normalizer;
     await this.normalizer.start();

@@ -14,6 +14,14 @@ import type { ClaimStore } from '../state/claim-store';
 /** starting → consuming (joined its group) → restarting (after a crash) → … → stopped. */
 export type ConsumerState = 'starting' | 'consuming' | 'restarting' | 'stopped';
 
+/** Batches failing in a row: the consumer is in its group, yet nothing gets through. */
+export interface BatchFailure {
+  since: Date;
+  attempts: number;
+  /** The newest error's name and message (infrastructure errors: no petition text). */
+  reason: string;
+}
+
 export interface TransactionalNormalizerOptions {
   groupId: string;
   topics: TopicNames;
@@ -21,6 +29,8 @@ export interface TransactionalNormalizerOptions {
   log: (level: 'info' | 'warn' | 'error', message: string, extra?: object) => void;
   /** After each committed batch: its outcomes and how long it took (metrics). */
   onCommitted?: (outcomes: readonly ProcessOutcome[], seconds: number) => void;
+  /** After each failed batch attempt (metrics); the batch is read again. */
+  onBatchFailed?: () => void;
 }
 
 /**
@@ -33,6 +43,12 @@ export class TransactionalNormalizer {
   /** For the health check and the metrics (which count outcomes through onCommitted). */
   state: ConsumerState = 'starting';
   lastCommitAt: Date | null = null;
+  /**
+   * Non-null while the newest batch attempt failed (a dedup store that answers pings but cannot
+   * write, a producer that cannot commit): the consumer stays in its group and kafkajs re-reads the
+   * batch, so the state alone would say all is well while nothing is published.
+   */
+  failing: BatchFailure | null = null;
   private readonly consumer: Consumer;
   private producer: Producer;
   private producerConnected: Promise<void> | undefined;
@@ -146,8 +162,23 @@ export class TransactionalNormalizer {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    try {
+      if (await this.processAndCommit(payload)) this.failing = null;
+    } catch (error) {
+      this.failing = {
+        since: this.failing?.since ?? new Date(),
+        attempts: (this.failing?.attempts ?? 0) + 1,
+        reason: failureReason(error),
+      };
+      this.options.onBatchFailed?.();
+      throw error;
+    }
+  }
+
+  /** Whether a batch was committed (false: nothing to do, or the batch went stale). */
+  private async processAndCommit(payload: EachBatchPayload): Promise<boolean> {
     const { batch } = payload;
-    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return false;
     const started = process.hrtime.bigint();
     const now = new Date();
     const out: OutboundRecord[] = [];
@@ -207,7 +238,17 @@ export class TransactionalNormalizer {
         count: deadLetters,
         partition: batch.partition,
       });
+    return true;
   }
+}
+
+/** An error's name (unless plain Error) and message, at most 200 characters. */
+export function failureReason(error: unknown): string {
+  const text =
+    error instanceof Error
+      ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
+      : String(error);
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
 /**

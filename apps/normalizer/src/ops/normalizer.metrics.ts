@@ -40,6 +40,11 @@ export class NormalizerMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  private readonly batchFailures = new Counter({
+    name: 'petition_normalizer_batch_failures_total',
+    help: 'Batch attempts that failed and will be read again (store or broker errors)',
+    registers: [this.registry],
+  });
   private readonly reindexRuns = new Counter({
     name: 'petition_normalizer_dedup_reindex_total',
     help: 'Dedup index rebuilds while running (retention of the embedded store)',
@@ -89,6 +94,10 @@ export class NormalizerMetrics {
       }
       if (o.reason !== undefined) this.deadLetters.inc({ reason: o.reason });
     }
+  }
+
+  batchFailed(): void {
+    this.batchFailures.inc();
   }
 
   reindexed(prunedRecords: number): void {

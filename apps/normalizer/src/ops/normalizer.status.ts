@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ConsumerState } from '../consumer/transactional-normalizer';
+import type { BatchFailure, ConsumerState } from '../consumer/transactional-normalizer';
 
 /** The dedup store as the health check sees it. */
 export interface StoreSource {
@@ -23,7 +23,11 @@ export const STORE_PROBE_TIMEOUT_MS = 1000;
  */
 @Injectable()
 export class NormalizerStatus {
-  source: { state: ConsumerState; lastCommitAt: Date | null } | null = null;
+  source: {
+    state: ConsumerState;
+    lastCommitAt: Date | null;
+    failing: BatchFailure | null;
+  } | null = null;
   store: StoreSource | null = null;
 
   get state(): ConsumerState {
@@ -36,6 +40,11 @@ export class NormalizerStatus {
 
   get lastCommitAt(): Date | null {
     return this.source?.lastCommitAt ?? null;
+  }
+
+  /** Non-null while the newest batch attempt failed. */
+  get failing(): BatchFailure | null {
+    return this.source?.failing ?? null;
   }
 
   /** Pings the dedup store; every judgement needs it, so a consumer without it only crashes. */

@@ -1,5 +1,9 @@
 import { ServiceUnavailableException } from '@nestjs/common';
-import type { ConsumerState } from '../consumer/transactional-normalizer';
+import {
+  failureReason,
+  type BatchFailure,
+  type ConsumerState,
+} from '../consumer/transactional-normalizer';
 import { NormalizerMetrics } from './normalizer.metrics';
 import { NormalizerStatus, type StoreSource } from './normalizer.status';
 import { OpsController } from './ops.controller';
@@ -11,9 +15,10 @@ describe('OpsController', () => {
     state: ConsumerState | null,
     lastCommitAt: Date | null = null,
     store: StoreSource | null = answering,
+    failing: BatchFailure | null = null,
   ) {
     const status = new NormalizerStatus();
-    if (state !== null) status.source = { state, lastCommitAt };
+    if (state !== null) status.source = { state, lastCommitAt, failing };
     status.store = store;
     const metrics = new NormalizerMetrics(status);
     return { controller: new OpsController(status, metrics), metrics };
@@ -61,6 +66,43 @@ describe('OpsController', () => {
     });
   });
 
+  it('answers 503 with the newest error while batches fail, though consuming with the store up', async () => {
+    const at = new Date('2026-11-24T08:00:00Z');
+    const failing: BatchFailure = {
+      since: new Date('2026-11-24T08:01:00Z'),
+      attempts: 4,
+      reason: 'ReplyError: NOREPLICAS Not enough good replicas to write.',
+    };
+    await expect(
+      unhealthy(controllerIn('consuming', at, answering, failing).controller),
+    ).resolves.toEqual({
+      status: 'error',
+      consumer: {
+        state: 'consuming',
+        lastCommitAt: '2026-11-24T08:00:00.000Z',
+        failing: {
+          since: '2026-11-24T08:01:00.000Z',
+          attempts: 4,
+          reason: 'ReplyError: NOREPLICAS Not enough good replicas to write.',
+        },
+      },
+      dedupStore: { kind: 'lmdb', ok: true },
+    });
+  });
+
+  it('names a failure by its error, briefly', () => {
+    const replyError = new Error('NOREPLICAS Not enough good replicas to write.');
+    replyError.name = 'ReplyError';
+    expect(failureReason(replyError)).toBe(
+      'ReplyError: NOREPLICAS Not enough good replicas to write.',
+    );
+    expect(failureReason(new Error('dedup store closed'))).toBe('dedup store closed');
+    expect(failureReason('broker gone')).toBe('broker gone');
+    const long = failureReason(new Error('x'.repeat(500)));
+    expect(long).toHaveLength(200);
+    expect(long.endsWith('…')).toBe(true);
+  });
+
   it('answers 503 within the timeout when the store hangs, and before the store is open', async () => {
     const hanging: StoreSource = { kind: 'redis', ping: () => new Promise(() => undefined) };
     const status = new NormalizerStatus();
@@ -88,6 +130,8 @@ describe('OpsController', () => {
       0.02,
     );
     metrics.reindexed(7);
+    metrics.batchFailed();
+    metrics.batchFailed();
     const text = await controller.scrape();
     expect(text).toContain('petition_normalizer_records_total{outcome="event"} 1');
     expect(text).toContain('petition_normalizer_records_total{outcome="replay"} 1');
@@ -96,6 +140,7 @@ describe('OpsController', () => {
     expect(text).toContain('petition_normalizer_cluster_alerts_total 1');
     expect(text).toContain('petition_normalizer_dedup_reindex_total 1');
     expect(text).toContain('petition_normalizer_dedup_pruned_records_total 7');
+    expect(text).toContain('petition_normalizer_batch_failures_total 2');
     expect(text).toContain('petition_normalizer_consuming 1');
     expect(text).toContain('petition_normalizer_dedup_store_up 1');
   });

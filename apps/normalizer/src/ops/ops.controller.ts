@@ -4,7 +4,12 @@ import { NormalizerStatus, type StoreHealth } from './normalizer.status';
 
 export interface NormalizerHealth {
   status: 'ok' | 'error';
-  consumer: { state: string; lastCommitAt: string | null };
+  consumer: {
+    state: string;
+    lastCommitAt: string | null;
+    /** While the newest batch attempt failed: since when, attempts in a row, the newest error. */
+    failing?: { since: string; attempts: number; reason: string };
+  };
   dedupStore: StoreHealth;
 }
 
@@ -17,20 +22,25 @@ export class OpsController {
   ) {}
 
   /**
-   * 200 while the consumer is in its group and the dedup store answers; 503 (same body) while the
-   * consumer starts, restarts after a crash or has stopped, or the store (Redis, shared by every
-   * instance) does not answer within a second: a normalizer that silently stopped consuming
-   * delays every petition.
+   * 200 while the consumer is in its group, its newest batch went through and the dedup store
+   * answers; 503 (same body) while the consumer starts, restarts after a crash or has stopped,
+   * its batches fail (a store that answers pings but cannot write), or the store (Redis, shared by
+   * every instance) does not answer within a second: a normalizer that silently stopped
+   * publishing delays every petition.
    */
   @Get('health')
   async health(): Promise<NormalizerHealth> {
     const dedupStore = await this.status.probeStore();
-    const ok = this.status.consuming && dedupStore.ok;
+    const failing = this.status.failing;
+    const ok = this.status.consuming && dedupStore.ok && failing === null;
     const body: NormalizerHealth = {
       status: ok ? 'ok' : 'error',
       consumer: {
         state: this.status.state,
         lastCommitAt: this.status.lastCommitAt?.toISOString() ?? null,
+        ...(failing && {
+          failing: { ...failing, since: failing.since.toISOString() },
+        }),
       },
       dedupStore,
     };
