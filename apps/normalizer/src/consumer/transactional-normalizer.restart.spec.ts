@@ -148,3 +148,73 @@ describe('TransactionalNormalizer after a transaction whose abort failed', () =>
     await n.stop();
   });
 });
+
+describe('TransactionalNormalizer while batches fail', () => {
+  it('reports a failing partition until it commits, whatever other partitions do, and forgets it at a group join', async () => {
+    const handlers = new Map<string, () => void>();
+    let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
+    const consumer = {
+      events: { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' },
+      on: (event: string, handler: () => void) => handlers.set(event, handler),
+      connect: () => Promise.resolve(),
+      subscribe: () => Promise.resolve(),
+      run: (config: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
+        eachBatch = config.eachBatch;
+        return Promise.resolve();
+      },
+      disconnect: () => Promise.resolve(),
+    };
+    const producer = fakeProducer(false);
+    const kafka = { consumer: () => consumer, producer: () => producer } as unknown as Kafka;
+    // Partition 1's store writes fail; partition 0's go through.
+    let refusing = true;
+    const processor = {
+      processBatch: (records: { position: string }[]) =>
+        refusing && records.some((r) => r.position.startsWith('raw/1@'))
+          ? Promise.reject(new Error('NOREPLICAS Not enough good replicas to write.'))
+          : Promise.resolve(records.map(() => ({ kind: 'event', out: [] }))),
+    } as unknown as RawRecordProcessor;
+    const claims = { flush: () => Promise.resolve() } as unknown as ClaimStore;
+    const failed = jest.fn();
+    const n = new TransactionalNormalizer(kafka, processor, claims, {
+      groupId: 'g',
+      topics: topicNames(''),
+      transactionalId: 't',
+      log: () => undefined,
+      onBatchFailed: failed,
+    });
+    await n.start();
+    const batch = (partition: number) =>
+      eachBatch?.({
+        batch: { topic: 'raw', partition, messages: [{ offset: '3', value: Buffer.from('{}') }] },
+        isRunning: () => true,
+        isStale: () => false,
+        resolveOffset: () => undefined,
+        heartbeat: () => Promise.resolve(),
+      } as unknown as EachBatchPayload);
+
+    expect(n.failing).toBeNull();
+    await expect(batch(1)).rejects.toThrow('NOREPLICAS');
+    const since = n.failing?.since;
+    expect(n.failing).toEqual({
+      since: expect.any(Date),
+      attempts: 1,
+      reason: 'NOREPLICAS Not enough good replicas to write.',
+    });
+    await batch(0);
+    await expect(batch(1)).rejects.toThrow('NOREPLICAS');
+    expect(n.failing).toMatchObject({ since, attempts: 2 });
+    expect(failed).toHaveBeenCalledTimes(2);
+    refusing = false;
+    await batch(1);
+    expect(n.failing).toBeNull();
+
+    refusing = true;
+    await expect(batch(1)).rejects.toThrow('NOREPLICAS');
+    expect(n.failing).toMatchObject({ attempts: 1 });
+    // A rebalance: partition 1 may now be another instance's.
+    handlers.get('consumer.group_join')?.();
+    expect(n.failing).toBeNull();
+    await n.stop();
+  });
+});

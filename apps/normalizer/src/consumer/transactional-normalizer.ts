@@ -44,11 +44,20 @@ export class TransactionalNormalizer {
   state: ConsumerState = 'starting';
   lastCommitAt: Date | null = null;
   /**
-   * Non-null while the newest batch attempt failed (a dedup store that answers pings but cannot
-   * write, a producer that cannot commit): the consumer stays in its group and kafkajs re-reads the
-   * batch, so the state alone would say all is well while nothing is published.
+   * Per partition, while its newest batch attempt failed (a dedup store that answers pings but
+   * cannot write, a producer that cannot commit): the consumer stays in its group and kafkajs
+   * re-reads the batch, so the state alone would say all is well while nothing is published.
+   * Cleared by that partition's next commit, and at each group join (the partition may have
+   * moved to another instance; a batch still failing here fails again at once).
    */
-  failing: BatchFailure | null = null;
+  private readonly failures = new Map<string, BatchFailure>();
+
+  /** The longest-failing partition's failure, or null while every partition goes through. */
+  get failing(): BatchFailure | null {
+    let oldest: BatchFailure | null = null;
+    for (const f of this.failures.values()) if (!oldest || f.since < oldest.since) oldest = f;
+    return oldest;
+  }
   private readonly consumer: Consumer;
   private producer: Producer;
   private producerConnected: Promise<void> | undefined;
@@ -73,6 +82,7 @@ export class TransactionalNormalizer {
     // group coordinator still loading can end in a "non-retriable" crash. A normalizer that
     // silently stops consuming loses nothing but delays everything, so it always comes back.
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.failures.clear();
       if (!this.stopping) this.state = 'consuming';
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
@@ -162,14 +172,16 @@ export class TransactionalNormalizer {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const partition = `${payload.batch.topic}/${payload.batch.partition}`;
     try {
-      if (await this.processAndCommit(payload)) this.failing = null;
+      if (await this.processAndCommit(payload)) this.failures.delete(partition);
     } catch (error) {
-      this.failing = {
-        since: this.failing?.since ?? new Date(),
-        attempts: (this.failing?.attempts ?? 0) + 1,
+      const previous = this.failures.get(partition);
+      this.failures.set(partition, {
+        since: previous?.since ?? new Date(),
+        attempts: (previous?.attempts ?? 0) + 1,
         reason: failureReason(error),
-      };
+      });
       this.options.onBatchFailed?.();
       throw error;
     }
