@@ -23,6 +23,7 @@ import {
   ESTATE_LEAK,
   GARAGE_FEES,
   GARAGE_FEES_EDITED,
+  GARAGE_FEES_OTHER_ESTATE,
   GARAGE_FEES_REWORDED,
   NIGHT_NOISE,
   runCase,
@@ -57,6 +58,12 @@ describe('the fixture texts sit where the table needs them', () => {
     expect(sim(GARAGE_FEES, GARAGE_FEES_REWORDED)).toBeGreaterThanOrEqual(0.3);
     expect(sim(GARAGE_FEES, GARAGE_FEES_REWORDED)).toBeLessThan(0.6);
     expect(sim(GARAGE_FEES, NIGHT_NOISE)).toBeLessThan(0.1);
+    // Same issue by wording alone, were it not for the estates they name.
+    expect(sim(GARAGE_FEES, GARAGE_FEES_OTHER_ESTATE)).toBeGreaterThanOrEqual(0.3);
+    const names = (raw: string) => entityKeys(testMatchText(raw)).map((k) => k.key);
+    expect(names(GARAGE_FEES)).toContain('东湖花园');
+    expect(names(GARAGE_FEES_OTHER_ESTATE)).not.toContain('东湖花园');
+    expect(names(GARAGE_FEES_OTHER_ESTATE).length).toBeGreaterThan(0);
   });
 
   it('entity texts share a place but not their wording', () => {
@@ -108,6 +115,11 @@ describe('entityKeys', () => {
     ['a name starts after a petitioning verb', '投诉同发公司拖欠', ['同发公司']],
     ['a clause before a type word', '噪音影响正常生活小区门口', []],
     ['a type word ends the name before it', '幼儿园民政学院', ['民政学院']],
+    [
+      'a type word after a 2-character name makes it a name',
+      '我们是东湖花园小区的业主',
+      ['东湖花园'],
+    ],
     ['a kind of university is no name', '理工大学', []],
     ['a list marker is no name', '问题如下一小区门口', []],
     ['a kind of school in two generic words', '县义务教育学校', []],

@@ -62,6 +62,8 @@ interface Scored {
   similarity: number;
   /** Entity keys shared with the input (0 when entity clusters are off). */
   shared: number;
+  /** Both name places or organisations, and none in common (another estate's same complaint). */
+  namesOthers: boolean;
 }
 
 /** What one judgement needs, computed before the store is touched. */
@@ -413,11 +415,14 @@ export class DedupEngine {
           samePerson(s) && within(s, o.repeatWindowDays) && sameMatter(p.matters, s.record.matters),
         locality,
       );
+    // Other people: similar wording, unless the two name different places and none in common (one
+    // template used by the owners of two estates is two issues); or a named place and a matter.
     const sameIssue =
       repeat ??
       scored.find(
         (s) =>
           !samePerson(s) &&
+          !s.namesOthers &&
           within(s, o.clusterWindowDays) &&
           this.sameLocality(locality, s.record.locality),
       ) ??
@@ -575,10 +580,13 @@ export class DedupEngine {
       if (!bytes) continue;
       const record = decodeRecordHead(bytes);
       if (record.petitionId === p.petitionId) continue;
+      const theirs = p.entities.length > 0 ? recordEntities(bytes) : [];
+      const shared = theirs.length > 0 ? sharedEntities(p.entities, theirs) : 0;
       out.push({
         record,
         similarity: similarityOfMatches(recordSignatureMatches(bytes, p.fp.signature)),
-        shared: p.entities.length > 0 ? sharedEntities(p.entities, recordEntities(bytes)) : 0,
+        shared,
+        namesOthers: theirs.length > 0 && shared === 0,
       });
     }
     // Most judgements keep no candidate or one; a sort call allocates even then.

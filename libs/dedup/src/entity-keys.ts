@@ -20,9 +20,9 @@ import { fmix32 } from './min-hash.fingerprint';
  *      同发公司); a run ending in one keys nothing ("污染环境小区").
  *   5. Count only the particular characters: generic words at the end (国际, 实验, 普惠性, 理工 …) say
  *      what kind of school or company it is, not which. Drop names with fewer than 2 particular
- *      characters, and those with 2 not right after an address marker (市 区 县 镇 路 …, a digit or
- *      letter), a clause word or another type word: without punctuation, "业主小区" is a clause end
- *      followed by 小区 more often than a name.
+ *      characters, and those with 2 neither right after an address marker (市 区 县 镇 路 …, a digit
+ *      or letter), a clause word or another type word nor right before another type word (东湖花园小区):
+ *      without punctuation, "业主小区" is a clause end followed by 小区 more often than a name.
  *   6. Emit the last 2, 3 and 4 particular characters, with the generic tail, + type word as keys,
  *      so a name written with or without a prefix ("万科魅力之城小区" / "魅力之城小区", "涉外经济学院" /
  *      "经济学院") still shares a key, and "湘江国际实验学校" never keys 国际实验学校. A key with 2
@@ -35,7 +35,7 @@ import { fmix32 } from './min-hash.fingerprint';
  * land in one cluster; of those two teams grouped, 27 % → 66 % (苑 alone: 45 % → 66 %); random
  * messages joining a cluster by entity alone 3.14 % → 4.06 %. 苑 ends little but names; 府 and 园
  * are left out: they would key every 人民政府 and 公园. Clause words, generic tails and the type-word
- * boundary (steps 2, 4, 5) then took random entity-only joins from 3.40 % to 3.09 % with the same
+ * boundary (steps 2, 4, 5) then took random entity-only joins from 3.40 % to 3.14 % with the same
  * share of paired messages grouped (scripts/quality/dedup.ts, DEDUP_QUALITY_ONLY=hot).
  *
  * Limits: type words outside the list are missed; a name preceded by a verb that is not a stop
@@ -508,11 +508,19 @@ export function entityKeys(matchText: string): EntityKey[] {
     const clauseCut = afterClause(stripped.slice(-MAX_RUN));
     if (clauseCut !== null) {
       // Without word boundaries a name of 2 characters is as often a clause end (业主小区, 学生学校):
-      // trust it only after an address marker, a clause word, another type word or at the start.
+      // trust it only after an address marker, a clause word, another type word or at the start,
+      // or before another type word.
       const before = start > 0 ? (codePoints[start - 1] ?? 0) : undefined;
+      // A type word right after this one ("东湖花园小区") makes a compound name, not a clause end.
+      const compound = wordAt(
+        TYPE_WORDS_BY_FIRST.get(codePoints[i + type.length] ?? 0),
+        i + type.length,
+        n,
+      );
       const addressed =
         clauseCut.cut ||
         afterType ||
+        compound !== undefined ||
         before === undefined ||
         !isHan(before) ||
         (before <= 0xffff && isAddress[before] === 1);

@@ -41,6 +41,9 @@ export const GARAGE_FEES_REWORDED =
   '没有召开业主大会，也没有公示任何收费依据。上次反映后至今没有答复，物业还威胁不交钱就不让车辆进出，' +
   '希望领导督促尽快处理。';
 
+/** The same complaint, word for word, about another estate (a template many estates' owners use). */
+export const GARAGE_FEES_OTHER_ESTATE = GARAGE_FEES.replace('东湖花园小区', '枫林雅苑小区');
+
 export const NIGHT_NOISE =
   '学府路中学旁边的工地每天晚上十一点以后还在打桩施工，噪音非常大，附近居民和学生根本无法休息，' +
   '打过环保热线也没人来管，请求城管和环保部门依法查处夜间违规施工。';
@@ -487,6 +490,22 @@ export const VERDICT_CASES: VerdictCase[] = [
         outcome: 'repeat',
         of: 'e1',
         clusterId: 'e1',
+        clusterSize: 2,
+      }),
+    ],
+  },
+  {
+    name: 'entity key: the same wording about another named estate is another issue; about the same estate, the same',
+    steps: [
+      step('g1', 'id:1', GARAGE_FEES, '渝北区', 0, { clusterId: 'g1' }),
+      step('g2', 'id:2', GARAGE_FEES_OTHER_ESTATE, '渝北区', 1, {
+        outcome: 'new',
+        clusterId: 'g2',
+        clusterSize: 1,
+      }),
+      step('g3', 'id:3', GARAGE_FEES_EDITED, '渝北区', 2, {
+        outcome: 'new',
+        clusterId: 'g1',
         clusterSize: 2,
       }),
     ],
