@@ -95,10 +95,12 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
           redisUrl: env.REDIS_URL ?? null,
           lmdbPath: resolve(env.STATE_DIR, 'dedup'),
           horizonDays,
-          onReindexed: (records) => {
-            this.metrics.reindexed(records);
+          onReindexed: (deleted) => {
+            // The replay claims follow the same retention, on the same occasion.
+            const replayClaims = this.replay?.pruneExpired() ?? 0;
+            this.metrics.reindexed(deleted.records);
             this.log.info(
-              { records },
+              { ...deleted, replayClaims },
               'dedup index rebuilt while running; past the horizon pruned',
             );
           },

@@ -1,5 +1,5 @@
 import { DEFAULT_DEDUP_OPTIONS } from './dedup.engine';
-import { LmdbDedupStore } from './lmdb-dedup.store';
+import { LmdbDedupStore, type EntryCounts } from './lmdb-dedup.store';
 import { RedisDedupStore, type RedisDedupStoreOptions } from './redis-dedup.store';
 import type { DedupOptions, DedupStore } from './dedup.types';
 
@@ -14,8 +14,8 @@ export interface DedupStoreConfig {
    * Redis expiry. Use dedupHorizonDays(the engine's options); default 400.
    */
   horizonDays?: number;
-  /** LMDB only: told how many records the retention while running deleted, each time. */
-  onReindexed?: (deletedRecords: number) => void;
+  /** LMDB only: told what the retention while running deleted, each time. */
+  onReindexed?: (deleted: EntryCounts) => void;
 }
 
 /** Kept findable at least this long whatever the windows (as before windows were configurable). */

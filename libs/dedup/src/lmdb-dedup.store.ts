@@ -40,8 +40,8 @@ export interface LmdbDedupStoreOptions {
   checkpointEvery?: number;
   /** Records read per step of the retention while running (see maybeStartReindex); default 20,000. */
   reindexSlice?: number;
-  /** Told how many records the retention while running deleted, each time it has (for the log). */
-  onReindexed?: (deletedRecords: number) => void;
+  /** Told what the retention while running deleted, each time it has (for the log and metrics). */
+  onReindexed?: (deleted: EntryCounts) => void;
 }
 
 /** Entries of each kind: what the retention at open deleted, or what is on disk. */
@@ -120,7 +120,7 @@ export class LmdbDedupStore implements DedupStore {
   private reindexDone: (() => void) | null = null;
   private reindexed: Promise<void> = Promise.resolve();
   private readonly reindexSlice: number;
-  private readonly onReindexed: (deletedRecords: number) => void;
+  private readonly onReindexed: (deleted: EntryCounts) => void;
   /** Oldest receivedAt in the index (Infinity: none), which decides when to reindex. */
   private oldestIndexed = Infinity;
   private closed = false;
@@ -180,11 +180,30 @@ export class LmdbDedupStore implements DedupStore {
    *   and those verdicts only answered a redelivery of a petition judged over a horizon ago (a
    *   duplicate's verdict goes with them even if the duplicate itself came later);
    * - expired claims.
-   * While running, only records leave (maybeStartReindex); log entries and claims wait for the next open.
+   * While running, each retention (maybeStartReindex) deletes all of these but the superseded log
+   * entries, which only a rebuild finds: they wait for the next open.
    */
   private pruneAtOpen(found: RebuildFindings): EntryCounts {
-    const cutoff = this.newest - this.horizonMs;
     this.checkpoints = (this.meta.get('checkpoints') as Checkpoint[] | undefined) ?? [];
+    const pruned = this.pruneLogsAndClaims(found.supersededClusters, found.supersededVerdicts);
+    this.removeAll(this.records, found.expiredSeqs);
+    if (Number.isFinite(this.newest)) this.checkpoints.push(this.checkpointNow());
+    this.meta.putSync('checkpoints', this.checkpoints);
+    // The logs' indexes are not rebuilt: a slot left pointing at a deleted entry reads as absent
+    // (its id's state expired), and the next open's rebuild drops it.
+    return { ...pruned, records: found.expiredSeqs.length };
+  }
+
+  /**
+   * Log entries up to the newest checkpoint older than the horizon, the given superseded ones (only
+   * a rebuild at open finds them), and expired claims leave the disk; checkpoints older than the
+   * horizon are dropped (the caller stores the list).
+   */
+  private pruneLogsAndClaims(
+    supersededClusters: number[] = [],
+    supersededVerdicts: number[] = [],
+  ): EntryCounts {
+    const cutoff = this.newest - this.horizonMs;
     let past: Checkpoint | undefined;
     for (const c of this.checkpoints) if (c.at < cutoff) past = c;
     // A log's newest entry always stays, so that its keys keep growing across opens (the next
@@ -198,23 +217,18 @@ export class LmdbDedupStore implements DedupStore {
       const upTo = Math.min(checkpointKey, log.lastKey - 1);
       return [...log.db.getKeys({ end: upTo + 1 }), ...superseded.filter((k) => k > upTo)];
     };
-    const clusterKeys = logKeys(this.clusters, found.supersededClusters, past?.clusters ?? 0);
-    const verdictKeys = logKeys(this.verdicts, found.supersededVerdicts, past?.verdicts ?? 0);
+    const clusterKeys = logKeys(this.clusters, supersededClusters, past?.clusters ?? 0);
+    const verdictKeys = logKeys(this.verdicts, supersededVerdicts, past?.verdicts ?? 0);
     const now = this.now();
     const claims: string[] = [];
     for (const { key, value } of this.claims.getRange())
       if (value.exp !== null && value.exp <= now) claims.push(key);
-    this.removeAll(this.records, found.expiredSeqs);
     this.removeAll(this.clusters.db, clusterKeys);
     this.removeAll(this.verdicts.db, verdictKeys);
     this.removeAll(this.claims, claims);
-    // The logs' indexes are not rebuilt: a slot left pointing at a deleted entry reads as absent
-    // (its id's state expired), and the next open's rebuild drops it.
     this.checkpoints = this.checkpoints.filter((c) => c.at >= cutoff);
-    if (Number.isFinite(this.newest)) this.checkpoints.push(this.checkpointNow());
-    this.meta.putSync('checkpoints', this.checkpoints);
     return {
-      records: found.expiredSeqs.length,
+      records: 0,
       clusterEntries: clusterKeys.length,
       verdictEntries: verdictKeys.length,
       claims: claims.length,
@@ -353,7 +367,9 @@ export class LmdbDedupStore implements DedupStore {
     this.useIndex(r);
     this.finishReindex();
     this.removeAll(this.records, r.expired);
-    this.onReindexed(r.expired.length);
+    const deleted = this.pruneLogsAndClaims();
+    void this.meta.put('checkpoints', this.checkpoints);
+    this.onReindexed({ ...deleted, records: r.expired.length });
   }
 
   private finishReindex(): void {

@@ -1,6 +1,6 @@
 import { tempDirs } from '../../../test/support/temp-dirs';
 import { DedupEngine } from './dedup.engine';
-import { LmdbDedupStore, type LmdbDedupStoreOptions } from './lmdb-dedup.store';
+import { LmdbDedupStore, type EntryCounts, type LmdbDedupStoreOptions } from './lmdb-dedup.store';
 import { MINHASH_SIZE } from './min-hash.fingerprint';
 import { dayInput, GARAGE_FEES, NIGHT_NOISE } from './verdict-cases.fixture';
 
@@ -182,7 +182,7 @@ describe('LmdbDedupStore retention while running', () => {
     const options = {
       indexHorizonDays: 10,
       reindexSlice: 1,
-      onReindexed: (records: number) => told.push(records),
+      onReindexed: (deleted: EntryCounts) => told.push(deleted.records),
     };
     await withStore(
       dir,
@@ -213,6 +213,67 @@ describe('LmdbDedupStore retention while running', () => {
         await expect(
           engine.judge(input('during-again', 'id:5', filler(102), 14)),
         ).resolves.toMatchObject({ outcome: 'duplicate', of: 'during' });
+      },
+      options,
+    );
+  });
+
+  it('log entries and claims past the horizon leave with the records, without a restart', async () => {
+    const dir = tempDir();
+    let now = T0;
+    const told: EntryCounts[] = [];
+    const options = {
+      indexHorizonDays: 10,
+      reindexSlice: 1,
+      checkpointEvery: 2,
+      now: () => now,
+      onReindexed: (deleted: EntryCounts) => told.push(deleted),
+    };
+    await withStore(
+      dir,
+      async (store, engine) => {
+        await store.claimKey('short', 'x', 60);
+        await store.claimKey('forever', 'y');
+        await engine.judge(input('old', 'id:1', GARAGE_FEES, 0));
+        await engine.judge(input('f0', 'id:f0', filler(0), 1)); // seq 2: a checkpoint at day 1
+        await engine.judge(input('t1', 'id:3', filler(100), 12));
+        expect(store.storedEntries()).toMatchObject({
+          records: 3,
+          clusterEntries: 3,
+          verdictEntries: 3,
+          claims: 2,
+        });
+        now += 61_000;
+        // 13 days after the oldest: a retention from day 3 starts.
+        await engine.judge(input('t2', 'id:4', filler(101), 13));
+        await store.whenReindexed();
+        expect(told).toEqual([{ records: 2, clusterEntries: 2, verdictEntries: 2, claims: 1 }]);
+        expect(store.storedEntries()).toMatchObject({
+          records: 2,
+          clusterEntries: 2,
+          verdictEntries: 2,
+          claims: 1,
+        });
+        // What stays reads as before: t1's verdict (it joined f0's cluster, whose newest entry is
+        // t1's, after the checkpoint) answers t1's redelivery.
+        await expect(engine.judge(input('t1', 'id:3', filler(100), 12))).resolves.toMatchObject({
+          outcome: 'new',
+          clusterId: 'f0',
+          clusterSize: 2,
+        });
+        await expect(store.claimKey('forever', 'z')).resolves.toBe('y');
+      },
+      options,
+    );
+    // The next open finds nothing more past the horizon, only the superseded entry that a rebuild
+    // alone finds (t2 joined f0's cluster after t1), and the same state.
+    await withStore(
+      dir,
+      async (store, engine) => {
+        expect(store.pruned).toMatchObject({ records: 0, clusterEntries: 1, verdictEntries: 0 });
+        await expect(
+          engine.judge(input('t2-again', 'id:4', filler(101), 14)),
+        ).resolves.toMatchObject({ outcome: 'duplicate', of: 't2' });
       },
       options,
     );

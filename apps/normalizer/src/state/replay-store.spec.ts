@@ -47,6 +47,21 @@ describe('ReplayStore', () => {
     });
   });
 
+  it('claims past the retention are deleted while running too', async () => {
+    let now = Date.UTC(2025, 0, 1);
+    await withStore(tempDir(), { retentionDays: 30, now: () => now }, async (store) => {
+      await store.claimAll(new Map([['old', 'raw/0@1']]));
+      now += 20 * DAY;
+      await store.claimAll(new Map([['young', 'raw/0@2']]));
+      expect(store.pruneExpired()).toBe(0);
+      now += 15 * DAY;
+      expect(store.pruneExpired()).toBe(1);
+      expect(store.size()).toBe(1);
+      expect(store.owner('old')).toBeNull();
+      expect(store.owner('young')).toBe('raw/0@2');
+    });
+  });
+
   it('claims of the previous version (a bare position) are kept, dated, and expire a retention later', async () => {
     const dir = tempDir();
     const env = open({ path: dir, compression: false });

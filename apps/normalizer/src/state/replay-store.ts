@@ -1,7 +1,7 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
 
 export interface ReplayStoreOptions {
-  /** Claims older than this are deleted at open (the dedup horizon: 400 days by default). */
+  /** Claims older than this are deleted at open and by pruneExpired (the dedup horizon: 400 days by default). */
   retentionDays: number;
   /** Wall clock for claim times. */
   now?: () => number;
@@ -37,20 +37,22 @@ function claimedAt(value: string): number | null {
  * was never committed); a key claimed by a different position is a provider retry, a replay.
  *
  * A claim is kept for the retention (far longer than any retry or topic retention) and deleted
- * at the first open after it, so the store does not grow with all history.
+ * at the first open after it or by pruneExpired, so the store does not grow with all history.
  */
 export class ReplayStore {
   private readonly root: RootDatabase;
   private readonly claims: Database<string, string>;
   private readonly now: () => number;
+  private readonly retentionMs: number;
   readonly pruned: ReplayPrune;
 
   constructor(dir: string, options: ReplayStoreOptions) {
     this.now = options.now ?? Date.now;
+    this.retentionMs = options.retentionDays * DAY_MS;
     this.root = open({ path: dir, compression: false });
     this.claims = this.root.openDB<string, string>({ name: 'replay-claims' });
     try {
-      this.pruned = this.pruneAtOpen(options.retentionDays * DAY_MS);
+      this.pruned = this.pruneAtOpen(this.retentionMs);
     } catch (err) {
       void this.root.close();
       throw err;
@@ -69,6 +71,21 @@ export class ReplayStore {
     this.inChunks(expired, (key) => void this.claims.remove(key));
     this.inChunks(undated, ([key, position]) => void this.claims.put(key, `${now}\t${position}`));
     return { expired: expired.length, dated: undated.length };
+  }
+
+  /**
+   * Deletes the claims past the retention without a restart (the normalizer calls it with the
+   * dedup store's retention while running); returns how many.
+   */
+  pruneExpired(): number {
+    const cutoff = this.now() - this.retentionMs;
+    const expired: string[] = [];
+    for (const { key, value } of this.claims.getRange()) {
+      const at = claimedAt(value);
+      if (at !== null && at < cutoff) expired.push(key);
+    }
+    this.inChunks(expired, (key) => void this.claims.remove(key));
+    return expired.length;
   }
 
   /** Writes in transactions of at most CHUNK items (one huge transaction holds every page). */
