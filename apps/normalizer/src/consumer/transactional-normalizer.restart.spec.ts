@@ -91,6 +91,24 @@ function fakeProducer(broken: boolean) {
   };
 }
 
+/** A kafkajs consumer stand-in that hands the test its eachBatch and keeps its event handlers. */
+function batchConsumer() {
+  const handlers = new Map<string, () => void>();
+  const captured: { eachBatch?: (p: EachBatchPayload) => Promise<void> } = {};
+  const consumer = {
+    events: { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' },
+    on: (event: string, handler: () => void) => handlers.set(event, handler),
+    connect: () => Promise.resolve(),
+    subscribe: () => Promise.resolve(),
+    run: (config: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
+      captured.eachBatch = config.eachBatch;
+      return Promise.resolve();
+    },
+    disconnect: () => Promise.resolve(),
+  };
+  return { consumer, captured, handlers };
+}
+
 describe('TransactionalNormalizer after a transaction whose abort failed', () => {
   // Found by scripts/fault (broker stopped mid-load): the failed abort left the kafkajs producer in
   // state ABORTING, every later batch crashed on "Cannot call beginTransaction in state ABORTING"
@@ -98,18 +116,7 @@ describe('TransactionalNormalizer after a transaction whose abort failed', () =>
   it('continues with a new producer (same transactional id) and commits the re-read batch', async () => {
     const producers = [fakeProducer(true), fakeProducer(false)];
     let made = 0;
-    let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
-    const consumer = {
-      events: { CRASH: 'consumer.crash' },
-      on: () => undefined,
-      connect: () => Promise.resolve(),
-      subscribe: () => Promise.resolve(),
-      run: (config: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
-        eachBatch = config.eachBatch;
-        return Promise.resolve();
-      },
-      disconnect: () => Promise.resolve(),
-    };
+    const { consumer, captured } = batchConsumer();
     const transactionalIds: string[] = [];
     const kafka = {
       consumer: () => consumer,
@@ -140,9 +147,9 @@ describe('TransactionalNormalizer after a transaction whose abort failed', () =>
       heartbeat: () => Promise.resolve(),
     } as unknown as EachBatchPayload;
 
-    await expect(eachBatch?.(payload)).rejects.toThrow('broker gone');
+    await expect(captured.eachBatch?.(payload)).rejects.toThrow('broker gone');
     expect(producers[0]?.disconnect).toHaveBeenCalled();
-    await eachBatch?.(payload);
+    await captured.eachBatch?.(payload);
     expect(producers[1]?.txn.commit).toHaveBeenCalledTimes(1);
     expect(transactionalIds).toEqual(['normalizer-0', 'normalizer-0']);
     await n.stop();
@@ -151,19 +158,7 @@ describe('TransactionalNormalizer after a transaction whose abort failed', () =>
 
 describe('TransactionalNormalizer while batches fail', () => {
   it('reports a failing partition until it commits, whatever other partitions do, and forgets it at a group join', async () => {
-    const handlers = new Map<string, () => void>();
-    let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
-    const consumer = {
-      events: { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' },
-      on: (event: string, handler: () => void) => handlers.set(event, handler),
-      connect: () => Promise.resolve(),
-      subscribe: () => Promise.resolve(),
-      run: (config: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
-        eachBatch = config.eachBatch;
-        return Promise.resolve();
-      },
-      disconnect: () => Promise.resolve(),
-    };
+    const { consumer, captured, handlers } = batchConsumer();
     const producer = fakeProducer(false);
     const kafka = { consumer: () => consumer, producer: () => producer } as unknown as Kafka;
     // Partition 1's store writes fail; partition 0's go through.
@@ -185,7 +180,7 @@ describe('TransactionalNormalizer while batches fail', () => {
     });
     await n.start();
     const batch = (partition: number) =>
-      eachBatch?.({
+      captured.eachBatch?.({
         batch: { topic: 'raw', partition, messages: [{ offset: '3', value: Buffer.from('{}') }] },
         isRunning: () => true,
         isStale: () => false,
