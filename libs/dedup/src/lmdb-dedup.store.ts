@@ -62,6 +62,17 @@ interface Checkpoint {
   verdicts: number;
 }
 
+/**
+ * The newest receivedAt of the records up to `seq`, stored with each commit, so that an open reads
+ * only the records after `seq` to find the newest (a scan of every record was 1.1 s of an 8 s open
+ * at 1M petitions). Records written without it (bulk loads, earlier versions) are after it or,
+ * without a mark, scanned.
+ */
+interface NewestMark {
+  at: number;
+  seq: number;
+}
+
 /** What a rebuild found that the retention at open deletes. */
 interface RebuildFindings {
   expiredSeqs: number[];
@@ -307,8 +318,9 @@ export class LmdbDedupStore implements DedupStore {
   private rebuildIndex(): RebuildFindings {
     const supersededVerdicts = this.verdicts.rebuild();
     const supersededClusters = this.clusters.rebuild();
-    let newest = -Infinity;
-    for (const { value } of this.records.getRange())
+    const mark = this.meta.get('newest') as NewestMark | undefined;
+    let newest = mark?.at ?? -Infinity;
+    for (const { value } of this.records.getRange(mark ? { start: mark.seq + 1 } : {}))
       newest = Math.max(newest, recordReceivedAt(value));
     const rebuilt = new RollingReindex(this.records, newest - this.horizonMs);
     rebuilt.step(Infinity);
@@ -525,7 +537,11 @@ export class LmdbDedupStore implements DedupStore {
           const then = w();
           if (then) committed.push(then);
         }
-        if (seq !== this.seq) void this.meta.put('seq', seq);
+        if (seq !== this.seq) {
+          void this.meta.put('seq', seq);
+          // putRecord has noted this transaction's records already.
+          void this.meta.put('newest', { at: this.newest, seq } satisfies NewestMark);
+        }
         // After this transaction's log entries, in it: the checkpoint covers exactly them.
         if (Math.floor(seq / this.checkpointEvery) > Math.floor(this.seq / this.checkpointEvery)) {
           checkpoints = [...this.checkpoints, this.checkpointNow()];
@@ -567,12 +583,16 @@ export class LmdbDedupStore implements DedupStore {
       let batch: Buffer[] = [];
       const flush = (): void => {
         const first = this.seq + 1;
+        const last = first + batch.length - 1;
+        let at = this.newest;
+        for (const bytes of batch) at = Math.max(at, recordReceivedAt(bytes));
         this.root.transactionSync(() => {
           batch.forEach((bytes, i) => void this.records.put(first + i, bytes));
-          void this.meta.put('seq', first + batch.length - 1);
+          void this.meta.put('seq', last);
+          void this.meta.put('newest', { at, seq: last } satisfies NewestMark);
         });
         batch.forEach((bytes, i) => this.addToIndex(first + i, bytes));
-        this.seq = first + batch.length - 1;
+        this.seq = last;
         written += batch.length;
         batch = [];
       };

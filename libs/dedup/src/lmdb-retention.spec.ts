@@ -1,3 +1,4 @@
+import { open } from 'lmdb';
 import { tempDirs } from '../../../test/support/temp-dirs';
 import { DedupEngine } from './dedup.engine';
 import { LmdbDedupStore, type EntryCounts, type LmdbDedupStoreOptions } from './lmdb-dedup.store';
@@ -140,6 +141,35 @@ describe('LmdbDedupStore retention at open', () => {
       dir,
       (store) => {
         expect(store.pruned).toMatchObject({ records: 2, clusterEntries: 2, verdictEntries: 2 });
+        return Promise.resolve();
+      },
+      options,
+    );
+  });
+
+  it.each([
+    ['stored with the commits', undefined],
+    ['missing (an earlier version)', null],
+    ['older than a record after it (written without a mark)', { at: T0, seq: 1 }],
+  ] as const)('finds the newest receivedAt with its mark %s', async (_name, mark) => {
+    const { dir, options } = await storeWithOnePetition();
+    await withStore(
+      dir,
+      (_, engine) => engine.judge(input('recent', 'id:2', NIGHT_NOISE, 500)),
+      options,
+    );
+    if (mark !== undefined) {
+      const env = open({ path: dir, compression: false });
+      const meta = env.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
+      await (mark === null ? meta.remove('newest') : meta.put('newest', mark));
+      await env.close();
+    }
+    await withStore(
+      dir,
+      (store) => {
+        // Day 500 is the newest: day 0 is past the 400-day horizon.
+        expect(store.pruned.records).toBe(1);
+        expect(store.storedEntries().records).toBe(1);
         return Promise.resolve();
       },
       options,
