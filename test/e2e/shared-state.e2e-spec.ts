@@ -90,30 +90,23 @@ describe('normalizers sharing state through Redis, end to end', () => {
     return url;
   }
 
-  /** Polls `url` until it answers `status` (or 30 s pass); returns the last body. */
-  async function healthAt(url: string, status: 200 | 503): Promise<unknown> {
+  /**
+   * Polls the URLs until one answers `status` (or 30 s pass); returns that body, or at the deadline
+   * the last body read.
+   */
+  async function firstAt(urls: string[], status: 200 | 503): Promise<unknown> {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const res = await fetch(url);
-      if (res.status === status || Date.now() > deadline) return res.json();
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
-  const healthy = async (app: NestFastifyApplication) => healthAt(await serve(app), 200);
-
-  /** Polls every URL until one answers 503 (or 30 s pass); returns that body. */
-  async function anyUnhealthy(urls: string[]): Promise<unknown> {
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
       for (const url of urls) {
         const res = await fetch(url);
-        if (res.status === 503) return res.json();
+        if (res.status === status || Date.now() > deadline) return res.json();
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    return null;
   }
+
+  const healthAt = (url: string, status: 200 | 503) => firstAt([url], status);
+  const healthy = async (app: NestFastifyApplication) => healthAt(await serve(app), 200);
 
   it('knows on the second instance what the first judged: duplicates, cluster and its alert', async () => {
     const complaint =
@@ -224,7 +217,7 @@ describe('normalizers sharing state through Redis, end to end', () => {
         '+8613800000001',
         '忠县白公街道的自来水这三天都是黄色的，烧开了还有沉淀，家里老人小孩不敢喝，请自来水公司查一查。',
       );
-      const body = await anyUnhealthy(urls);
+      const body = await firstAt(urls, 503);
       expect(body).toMatchObject({
         status: 'error',
         consumer: {

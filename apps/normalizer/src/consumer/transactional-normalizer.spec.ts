@@ -1,4 +1,4 @@
-import { chunkByBytes } from './transactional-normalizer';
+import { chunkByBytes, failureReason } from './transactional-normalizer';
 
 describe('chunkByBytes', () => {
   const rec = (i: number, size: number) => ({ topic: 't', key: `k${i}`, value: 'x'.repeat(size) });
@@ -19,5 +19,20 @@ describe('chunkByBytes', () => {
 
   it('returns no chunk for no records', () => {
     expect(chunkByBytes([], 1024)).toEqual([]);
+  });
+});
+
+describe('failureReason', () => {
+  it('names a failure by its error, briefly', () => {
+    const replyError = new Error('NOREPLICAS Not enough good replicas to write.');
+    replyError.name = 'ReplyError';
+    expect(failureReason(replyError)).toBe(
+      'ReplyError: NOREPLICAS Not enough good replicas to write.',
+    );
+    expect(failureReason(new Error('dedup store closed'))).toBe('dedup store closed');
+    expect(failureReason('broker gone')).toBe('broker gone');
+    const long = failureReason(new Error('x'.repeat(500)));
+    expect(long).toHaveLength(200);
+    expect(long.endsWith('…')).toBe(true);
   });
 });

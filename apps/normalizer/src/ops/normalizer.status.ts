@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { BatchFailure, ConsumerState } from '../consumer/transactional-normalizer';
+import type {
+  BatchFailure,
+  ConsumerState,
+  TransactionalNormalizer,
+} from '../consumer/transactional-normalizer';
 
 /** The dedup store as the health check sees it. */
 export interface StoreSource {
@@ -23,11 +27,7 @@ export const STORE_PROBE_TIMEOUT_MS = 1000;
  */
 @Injectable()
 export class NormalizerStatus {
-  source: {
-    state: ConsumerState;
-    lastCommitAt: Date | null;
-    failing: BatchFailure | null;
-  } | null = null;
+  source: Pick<TransactionalNormalizer, 'state' | 'lastCommitAt' | 'failing'> | null = null;
   store: StoreSource | null = null;
 
   get state(): ConsumerState {

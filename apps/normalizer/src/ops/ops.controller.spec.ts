@@ -1,9 +1,5 @@
 import { ServiceUnavailableException } from '@nestjs/common';
-import {
-  failureReason,
-  type BatchFailure,
-  type ConsumerState,
-} from '../consumer/transactional-normalizer';
+import type { BatchFailure, ConsumerState } from '../consumer/transactional-normalizer';
 import { NormalizerMetrics } from './normalizer.metrics';
 import { NormalizerStatus, type StoreSource } from './normalizer.status';
 import { OpsController } from './ops.controller';
@@ -88,19 +84,6 @@ describe('OpsController', () => {
       },
       dedupStore: { kind: 'lmdb', ok: true },
     });
-  });
-
-  it('names a failure by its error, briefly', () => {
-    const replyError = new Error('NOREPLICAS Not enough good replicas to write.');
-    replyError.name = 'ReplyError';
-    expect(failureReason(replyError)).toBe(
-      'ReplyError: NOREPLICAS Not enough good replicas to write.',
-    );
-    expect(failureReason(new Error('dedup store closed'))).toBe('dedup store closed');
-    expect(failureReason('broker gone')).toBe('broker gone');
-    const long = failureReason(new Error('x'.repeat(500)));
-    expect(long).toHaveLength(200);
-    expect(long.endsWith('…')).toBe(true);
   });
 
   it('answers 503 within the timeout when the store hangs, and before the store is open', async () => {

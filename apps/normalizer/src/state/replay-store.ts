@@ -52,22 +52,16 @@ export class ReplayStore {
     this.root = open({ path: dir, compression: false });
     this.claims = this.root.openDB<string, string>({ name: 'replay-claims' });
     try {
-      this.pruned = this.pruneAtOpen(this.retentionMs);
+      this.pruned = this.pruneAtOpen();
     } catch (err) {
       void this.root.close();
       throw err;
     }
   }
 
-  private pruneAtOpen(retentionMs: number): ReplayPrune {
+  private pruneAtOpen(): ReplayPrune {
     const now = this.now();
-    const expired: string[] = [];
-    const undated: [string, string][] = [];
-    for (const { key, value } of this.claims.getRange()) {
-      const at = claimedAt(value);
-      if (at === null) undated.push([key, value]);
-      else if (at < now - retentionMs) expired.push(key);
-    }
+    const { expired, undated } = this.scan(now - this.retentionMs);
     this.inChunks(expired, (key) => void this.claims.remove(key));
     this.inChunks(undated, ([key, position]) => void this.claims.put(key, `${now}\t${position}`));
     return { expired: expired.length, dated: undated.length };
@@ -78,14 +72,21 @@ export class ReplayStore {
    * dedup store's retention while running); returns how many.
    */
   pruneExpired(): number {
-    const cutoff = this.now() - this.retentionMs;
-    const expired: string[] = [];
-    for (const { key, value } of this.claims.getRange()) {
-      const at = claimedAt(value);
-      if (at !== null && at < cutoff) expired.push(key);
-    }
+    const { expired } = this.scan(this.now() - this.retentionMs);
     this.inChunks(expired, (key) => void this.claims.remove(key));
     return expired.length;
+  }
+
+  /** One read of every claim: those claimed before `cutoff`, and those without a time. */
+  private scan(cutoff: number): { expired: string[]; undated: [string, string][] } {
+    const expired: string[] = [];
+    const undated: [string, string][] = [];
+    for (const { key, value } of this.claims.getRange()) {
+      const at = claimedAt(value);
+      if (at === null) undated.push([key, value]);
+      else if (at < cutoff) expired.push(key);
+    }
+    return { expired, undated };
   }
 
   /** Writes in transactions of at most CHUNK items (one huge transaction holds every page). */
