@@ -221,7 +221,8 @@ describe('normalizers sharing state through Redis, end to end', () => {
       expect(body).toMatchObject({
         status: 'error',
         consumer: {
-          state: 'consuming',
+          // kafkajs restarts the consumer after its retries of the batch; the failure stays shown.
+          state: expect.stringMatching(/^(consuming|restarting)$/),
           failing: { attempts: expect.any(Number), reason: expect.stringContaining('NOREPLICAS') },
         },
         dedupStore: { kind: 'redis', ok: true },

@@ -93,11 +93,11 @@ function fakeProducer(broken: boolean) {
 
 /** A kafkajs consumer stand-in that hands the test its eachBatch and keeps its event handlers. */
 function batchConsumer() {
-  const handlers = new Map<string, () => void>();
+  const handlers = new Map<string, (event: unknown) => void>();
   const captured: { eachBatch?: (p: EachBatchPayload) => Promise<void> } = {};
   const consumer = {
     events: { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' },
-    on: (event: string, handler: () => void) => handlers.set(event, handler),
+    on: (event: string, handler: (event: unknown) => void) => handlers.set(event, handler),
     connect: () => Promise.resolve(),
     subscribe: () => Promise.resolve(),
     run: (config: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
@@ -157,7 +157,7 @@ describe('TransactionalNormalizer after a transaction whose abort failed', () =>
 });
 
 describe('TransactionalNormalizer while batches fail', () => {
-  it('reports a failing partition until it commits, whatever other partitions do, and forgets it at a group join', async () => {
+  it('reports a failing partition until it commits, whatever other partitions do, across a rejoin that keeps it, and forgets it when a rejoin moves it', async () => {
     const { consumer, captured, handlers } = batchConsumer();
     const producer = fakeProducer(false);
     const kafka = { consumer: () => consumer, producer: () => producer } as unknown as Kafka;
@@ -206,9 +206,17 @@ describe('TransactionalNormalizer while batches fail', () => {
 
     refusing = true;
     await expect(batch(1)).rejects.toThrow('NOREPLICAS');
+    const again = n.failing?.since;
     expect(n.failing).toMatchObject({ attempts: 1 });
-    // A rebalance: partition 1 may now be another instance's.
-    handlers.get('consumer.group_join')?.();
+    const join = (assigned: number[]) =>
+      handlers.get('consumer.group_join')?.({ payload: { memberAssignment: { raw: assigned } } });
+    // kafkajs restarted the consumer after its retries and it rejoined with the same partitions.
+    join([0, 1]);
+    expect(n.failing).toMatchObject({ since: again, attempts: 1 });
+    await expect(batch(1)).rejects.toThrow('NOREPLICAS');
+    expect(n.failing).toMatchObject({ since: again, attempts: 2 });
+    // A rebalance gave partition 1 to another instance: its failure is that instance's to report.
+    join([0]);
     expect(n.failing).toBeNull();
     await n.stop();
   });

@@ -47,8 +47,10 @@ export class TransactionalNormalizer {
    * Per partition, while its newest batch attempt failed (a dedup store that answers pings but
    * cannot write, a producer that cannot commit): the consumer stays in its group and kafkajs
    * re-reads the batch, so the state alone would say all is well while nothing is published.
-   * Cleared by that partition's next commit, and at each group join (the partition may have
-   * moved to another instance; a batch still failing here fails again at once).
+   * Cleared by that partition's next commit, or by a group join that assigns the partition
+   * elsewhere. A join that keeps it here keeps its failure: kafkajs restarts the consumer after a
+   * few failed retries of a batch, and a failure reset at every rejoin would say "1 attempt, since
+   * just now" every few seconds of an outage that has lasted an hour.
    */
   private readonly failures = new Map<string, BatchFailure>();
 
@@ -81,8 +83,8 @@ export class TransactionalNormalizer {
     // kafkajs restarts its consumer after retriable errors only; a broker that went away or a
     // group coordinator still loading can end in a "non-retriable" crash. A normalizer that
     // silently stops consuming loses nothing but delays everything, so it always comes back.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      this.failures.clear();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.keepFailuresOf(payload.memberAssignment);
       if (!this.stopping) this.state = 'consuming';
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
@@ -169,6 +171,15 @@ export class TransactionalNormalizer {
     clearTimeout(this.restartTimer);
     await this.consumer.disconnect();
     await this.producer.disconnect();
+  }
+
+  /** Forgets the failures of partitions `assignment` (topic → partitions) does not hold. */
+  private keepFailuresOf(assignment: Record<string, number[]> | undefined): void {
+    for (const key of [...this.failures.keys()]) {
+      const slash = key.lastIndexOf('/');
+      const held = assignment?.[key.slice(0, slash)]?.includes(Number(key.slice(slash + 1)));
+      if (!held) this.failures.delete(key);
+    }
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
