@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { petitionEventProblems, type PetitionEvent } from '@app/contracts';
-import { launchChromium, startStack, type Stack } from '@app/testing';
+import { launchChromium, readJsonl, startStack, type Stack } from '@app/testing';
 import { queryCodeFor } from '../../apps/gateway/src/channels/mailbox/query-code';
 import { gatewayHeaders, gatewayMessage } from '../fixtures/sms-gateway/push';
 import {
@@ -126,6 +126,28 @@ describe('leader mailbox, end to end', () => {
     });
   });
 
+  it('takes a letter as long as the longest real message, posted as a browser posts a form, and publishes it whole', async () => {
+    // Read at run time from ../shared/data (never copied into the repository).
+    const longest = ['messages_with_likes.jsonl', 'messages_unlabeled.jsonl']
+      .flatMap((file) => readJsonl<{ title?: string; text?: string }>(file))
+      .reduce((a, b) => ((b.text ?? '').length > (a.text ?? '').length ? b : a));
+    const content = longest.text ?? '';
+    expect(content.length).toBeGreaterThan(5000);
+    const form = new URLSearchParams({
+      ...(mailboxLetter({ title: longest.title ?? '长信', content }) as Record<string, string>),
+    }).toString();
+    const res = await post(
+      form,
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      '203.0.113.9',
+    );
+    expect(res.status).toBe(201);
+    await stack.events.waitFor(() => eventsFor(res.json.petitionId).length > 0);
+    const [event] = eventsFor(res.json.petitionId);
+    expect(petitionEventProblems(event)).toEqual([]);
+    expect(event?.original).toBe(content);
+  });
+
   it('stores a multipart attachment durably and describes it in the event', async () => {
     const form = new FormData();
     for (const [k, v] of Object.entries(mailboxLetter({ title: '违章搭建照片' })))
@@ -168,7 +190,7 @@ describe('leader mailbox, end to end', () => {
           message: '请填写正确的手机号码或固定电话（含区号）',
         },
         { field: 'idNumber', code: 'id-check-digit', message: '身份证号码校验位不正确' },
-        { field: 'content', code: 'content-length', message: '信件内容应为10至5000个字' },
+        { field: 'content', code: 'content-length', message: '信件内容应为10至20000个字' },
         { field: 'spam', code: 'unknown-field', message: '不允许的字段：spam' },
       ],
     });
@@ -230,7 +252,7 @@ describe('leader mailbox, end to end', () => {
       await page.getByRole('button', { name: '提交' }).click();
       await page.waitForLoadState();
       expect(await page.locator('#idNumber-error').textContent()).toBe('身份证号码校验位不正确');
-      expect(await page.locator('#content-error').textContent()).toBe('信件内容应为10至5000个字');
+      expect(await page.locator('#content-error').textContent()).toBe('信件内容应为10至20000个字');
       expect(await page.locator('#name-error').count()).toBe(0);
       expect(await page.getByLabel('姓名').inputValue()).toBe(hostileName);
       expect(await page.getByLabel('标题').inputValue()).toBe(hostileTitle);

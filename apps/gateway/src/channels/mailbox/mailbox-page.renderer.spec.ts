@@ -23,7 +23,7 @@ describe('mailbox page', () => {
         content: '</textarea><script>y()</script>',
         agreePublic: 'false',
       },
-      errors: [{ field: 'content', code: 'content-length', message: '信件内容应为10至5000个字' }],
+      errors: [{ field: 'content', code: 'content-length', message: '信件内容应为10至20000个字' }],
       submissionId: 'abcdefgh1234',
     });
     expect(html).not.toMatch(/<script/i);
@@ -43,7 +43,7 @@ describe('mailbox page', () => {
       expect(html).toContain(`id="${id}"`);
     }
     expect(html).toMatch(/<textarea[^>]*aria-describedby="content-hint content-error"/);
-    expect(html).toContain('<p class="error" id="content-error">信件内容应为10至5000个字</p>');
+    expect(html).toContain('<p class="error" id="content-error">信件内容应为10至20000个字</p>');
     expect(html).toMatch(/value="false" checked/);
     expect(html).toContain('<form method="post" action="/mailbox/zhongxian-county-head"');
     expect(html).toContain('name="submissionId" value="abcdefgh1234"');

@@ -1,4 +1,5 @@
 import type { MailboxConfig } from '@app/config';
+import { MAX_CONTENT_CHARS } from './mailbox-submission.dto';
 import { FIELD_ORDER, type FieldError } from './mailbox-submission.validator';
 
 /** The form's own inputs: every submission field but the mailbox (in the URL) and the hidden id. */
@@ -132,8 +133,8 @@ export function renderForm(state: FormState): string {
       label: '信件内容',
       type: 'textarea',
       required: true,
-      maxlength: 5000,
-      hint: '10至5000个字',
+      maxlength: MAX_CONTENT_CHARS,
+      hint: `10至${MAX_CONTENT_CHARS}个字`,
     },
   ];
   const summary =

@@ -83,6 +83,9 @@ describe('MailboxAdapter', () => {
       { mailbox: 'fengjie-county-head', idNumber: undefined },
     ],
     ['exactly 10 characters of content', { content: '一二三四五六七八九十' }],
+    // As long as the longest real message in the public board data (9,023 characters), and the cap.
+    ['9,023 characters of content', { content: '字'.repeat(9023) }],
+    ['20,000 characters of content', { content: '字'.repeat(20_000) }],
     ['a title of 100 characters', { title: '题'.repeat(100) }],
   ])('accepts %s', (_name, overrides) => {
     expect(fieldErrors(mailboxLetter(overrides))).toEqual([]);
@@ -114,7 +117,7 @@ describe('MailboxAdapter', () => {
     ['a title of 101 characters', { title: '题'.repeat(101) }, 'title', 'title-too-long'],
     ['no content', { content: undefined }, 'content', 'content-required'],
     ['9 characters of content', { content: '一二三四五六七八九' }, 'content', 'content-length'],
-    ['5,001 characters of content', { content: '字'.repeat(5001) }, 'content', 'content-length'],
+    ['20,001 characters of content', { content: '字'.repeat(20_001) }, 'content', 'content-length'],
     ['no publication choice', { agreePublic: undefined }, 'agreePublic', 'publish-required'],
     ['a publication choice of maybe', { agreePublic: 'maybe' }, 'agreePublic', 'publish-invalid'],
     ['an unknown mailbox', { mailbox: 'nobody' }, 'mailbox', 'mailbox-unknown'],
