@@ -98,6 +98,13 @@ describe('TwilioSmsAdapter', () => {
       });
     });
 
+    it('keeps a Body longer than Twilio documents (1,600 characters) whole', () => {
+      const body = '字'.repeat(9023);
+      const { items, rejected } = adapter().parse(request(twilioInbound({ Body: body })));
+      expect(rejected).toEqual([]);
+      expect(items[0]?.text).toBe(body);
+    });
+
     it('gives an unknown hotline a null recipient rather than guessing', () => {
       const { items } = adapter().parse(request(twilioInbound({ To: '+8613800009999' })));
       expect(items[0]?.recipient).toBeNull();
@@ -115,7 +122,7 @@ describe('TwilioSmsAdapter', () => {
       ['no From', { From: undefined }, 'missing-from'],
       ['no To', { To: undefined }, 'missing-to'],
       ['an empty Body and no media', { Body: '   ' }, 'empty-message'],
-      ['a Body over 1,600 characters', { Body: '字'.repeat(1601) }, 'body-too-long'],
+      ['a Body over 17,000 characters', { Body: '字'.repeat(17_001) }, 'body-too-long'],
       ['a malformed AccountSid', { AccountSid: 'nope' }, 'invalid-account-sid'],
       ['NumMedia out of range', { NumMedia: '99' }, 'invalid-num-media'],
     ])('rejects %s with %s', (_name, overrides, code) => {
