@@ -15,10 +15,9 @@ import type {
   PetitionDraft,
   RejectedItem,
 } from '../../channel-adapter';
+import { MAX_SMS_TEXT } from '../sms-limits';
 
 const MESSAGE_ID = /^[\x21-\x7e]{1,128}$/;
-/** A concatenated SMS has at most 255 parts of ≤ 67 UCS-2 characters; 255 × 67 rounds up to this. */
-const MAX_TEXT = 17_000;
 const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
 /** 10000-01-01T00:00:00Z: later times have no four-digit year. */
 const MAX_TIME_MS = Date.UTC(10000, 0, 1);
@@ -154,8 +153,8 @@ export class SmsGatewayAdapter implements ChannelAdapter {
     if (!to || to.length > 64) return reject('missing-to', 'to is missing');
     if (typeof o.text !== 'string') return reject('missing-text', 'text is missing');
     if (o.text.trim().length === 0) return reject('empty-message', 'text is empty');
-    if (o.text.length > MAX_TEXT) {
-      return reject('text-too-long', `text exceeds ${MAX_TEXT} characters`);
+    if (o.text.length > MAX_SMS_TEXT) {
+      return reject('text-too-long', `text exceeds ${MAX_SMS_TEXT} characters`);
     }
     const gatewayReceivedAt = timeOf(o.receivedAt);
     if (gatewayReceivedAt === undefined) {

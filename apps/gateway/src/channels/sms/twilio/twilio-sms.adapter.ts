@@ -13,16 +13,10 @@ import type {
   ItemOutcome,
   ParsedRequest,
 } from '../../channel-adapter';
+import { MAX_SMS_TEXT } from '../sms-limits';
 
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
-/**
- * Twilio documents 1,600 characters (10 segments) for one inbound message. A signed webhook with a
- * longer Body is still a citizen's text: Twilio does not retry a 4xx, so refusing it would lose it.
- * The bound is the longest concatenated SMS (255 parts of 67 UCS-2 characters), as for the domestic
- * SMS gateways; the request body limit bounds it too.
- */
-const MAX_BODY = 17_000;
 
 /**
  * Twilio Programmable Messaging inbound webhook (application/x-www-form-urlencoded).
@@ -80,8 +74,10 @@ export class TwilioSmsAdapter implements ChannelAdapter {
     }
     if (text.trim().length === 0 && numMedia === 0)
       throw new ChannelRequestError('empty-message', 'Body is empty');
-    if (text.length > MAX_BODY)
-      throw new ChannelRequestError('body-too-long', `Body exceeds ${MAX_BODY} characters`);
+    // Twilio documents 1,600 characters for one inbound message, but a signed Body past that is
+    // still a citizen's text, and Twilio does not retry a 4xx: bounded as the domestic gateways are.
+    if (text.length > MAX_SMS_TEXT)
+      throw new ChannelRequestError('body-too-long', `Body exceeds ${MAX_SMS_TEXT} characters`);
     const toE = toE164(to);
     return {
       items: [
