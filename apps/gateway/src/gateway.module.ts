@@ -1,23 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { LoggerModule, type Params } from 'nestjs-pino';
-import pino from 'pino';
+import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { loggerOptions, redactPii } from '@app/observability';
+import { loggerOptions, redactPii, withDestination } from '@app/observability';
 import { ChannelsModule } from './channels/channels.module';
 import { CoreModule } from './config/core.module';
 import type { GatewayEnv } from './config/gateway.env';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ChannelErrorFilter } from './http/channel-error.filter';
-
-/** pino-http options, with a file destination when LOG_FILE is set (stdout otherwise). */
-function withDestination(file: string | undefined, options: HttpOptions): Params['pinoHttp'] {
-  return file ? [options, pino.destination({ dest: file, sync: true, mkdir: true })] : options;
-}
-
-type HttpOptions = Exclude<NonNullable<Params['pinoHttp']>, unknown[] | { write: unknown }>;
 
 @Module({})
 export class GatewayModule {

@@ -6,7 +6,6 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
-import pino from 'pino';
 import { join, resolve } from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
 import { CategoryPipeline, IntentClassifier } from '@app/classify';
@@ -19,7 +18,7 @@ import {
   type DedupStore,
 } from '@app/dedup';
 import { createKafka, ensureTopics, parseBrokers } from '@app/kafka';
-import { loggerOptions } from '@app/observability';
+import { loggerOptions, withDestination } from '@app/observability';
 import { loadRoutingConfig } from '@app/routing';
 import type { NormalizerEnv } from './config/normalizer.env';
 import { TransactionalNormalizer } from './consumer/transactional-normalizer';
@@ -46,12 +45,10 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
       imports: [
         LoggerModule.forRoot({
           // Probes of /health and scrapes of /metrics every few seconds are not worth a line each.
-          pinoHttp: env.LOG_FILE
-            ? [
-                { ...loggerOptions('normalizer', env.LOG_LEVEL), autoLogging: false },
-                pino.destination({ dest: env.LOG_FILE, sync: true, mkdir: true }),
-              ]
-            : { ...loggerOptions('normalizer', env.LOG_LEVEL), autoLogging: false },
+          pinoHttp: withDestination(env.LOG_FILE, {
+            ...loggerOptions('normalizer', env.LOG_LEVEL),
+            autoLogging: false,
+          }),
         }),
       ],
       controllers: [OpsController],

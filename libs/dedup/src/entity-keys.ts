@@ -341,24 +341,19 @@ const isAddress = charFlags(ADDRESS_CHARS);
 const startsWord = charFlags([...ENTITY_TYPE_WORDS, ...AREA_WORDS].map((w) => w.charAt(0)));
 
 /** Words indexed by their first character (all type and area words are BMP text). */
-function byFirstChar(words: readonly string[]): Map<number, string[]> {
+/** Words indexed by the character at `at(word)`, in list order. */
+function byChar(words: readonly string[], at: (word: string) => number): Map<number, string[]> {
   const index = new Map<number, string[]>();
   for (const w of words) {
-    const first = w.charCodeAt(0);
-    index.set(first, [...(index.get(first) ?? []), w]);
+    const c = w.charCodeAt(at(w));
+    index.set(c, [...(index.get(c) ?? []), w]);
   }
   return index;
 }
 
-const TYPE_WORDS_BY_FIRST = byFirstChar(ENTITY_TYPE_WORDS);
-const AREA_WORDS_BY_FIRST = byFirstChar(AREA_WORDS);
-
-/** Type words indexed by their last character. */
-const TYPE_WORDS_BY_LAST = new Map<number, string[]>();
-for (const w of ENTITY_TYPE_WORDS) {
-  const last = w.charCodeAt(w.length - 1);
-  TYPE_WORDS_BY_LAST.set(last, [...(TYPE_WORDS_BY_LAST.get(last) ?? []), w]);
-}
+const TYPE_WORDS_BY_FIRST = byChar(ENTITY_TYPE_WORDS, () => 0);
+const AREA_WORDS_BY_FIRST = byChar(AREA_WORDS, () => 0);
+const TYPE_WORDS_BY_LAST = byChar(ENTITY_TYPE_WORDS, (w) => w.length - 1);
 const endsType = charFlags(ENTITY_TYPE_WORDS.map((w) => w.charAt(w.length - 1)));
 
 /** Whether a type word ends just before code point `end` (its last character at end - 1). */

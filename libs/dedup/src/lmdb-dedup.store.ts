@@ -213,7 +213,7 @@ export class LmdbDedupStore implements DedupStore {
   private pruneLogsAndClaims(
     supersededClusters: number[] = [],
     supersededVerdicts: number[] = [],
-  ): EntryCounts {
+  ): Omit<EntryCounts, 'records'> {
     const cutoff = this.newest - this.horizonMs;
     let past: Checkpoint | undefined;
     for (const c of this.checkpoints) if (c.at < cutoff) past = c;
@@ -239,7 +239,6 @@ export class LmdbDedupStore implements DedupStore {
     this.removeAll(this.claims, claims);
     this.checkpoints = this.checkpoints.filter((c) => c.at >= cutoff);
     return {
-      records: 0,
       clusterEntries: clusterKeys.length,
       verdictEntries: verdictKeys.length,
       claims: claims.length,

@@ -1,6 +1,6 @@
-import { signatureOf, stripQuotes } from './quote.stripper';
+import { splitMailText } from './quote.stripper';
 
-describe('stripQuotes', () => {
+describe('splitMailText: the body', () => {
   it.each([
     ['no quote at all', '路面塌陷了。\n请尽快修。\n', '路面塌陷了。\n请尽快修。'],
     ['">" lines, interleaved answers kept', '> 问一\n答一\n> 问二\n答二', '答一\n答二'],
@@ -41,11 +41,11 @@ describe('stripQuotes', () => {
     ['all quote: the full text is kept', '> 只有引用\n> 第二行', '> 只有引用\n> 第二行'],
     ['CRLF line ends', '第一行\r\n-- \r\n签名\r\n', '第一行'],
   ])('%s', (_name, input, expected) => {
-    expect(stripQuotes(input)).toBe(expected);
+    expect(splitMailText(input).body).toBe(expected);
   });
 });
 
-describe('signatureOf', () => {
+describe('splitMailText: the signature', () => {
   it.each([
     ['the card below "-- "', '请解决噪音问题。\n-- \n张三\n13800138000', '张三\n13800138000'],
     ['the delimiter without its trailing space', '请解决。\n--\n张三', '张三'],
@@ -62,6 +62,6 @@ describe('signatureOf', () => {
     ['no delimiter', '请解决。\n张三\n13800138000', ''],
     ['a long text below the delimiter is no card', `请解决。\n-- \n${'一行\n'.repeat(9)}`, ''],
   ])('%s', (_name, text, signature) => {
-    expect(signatureOf(text)).toBe(signature);
+    expect(splitMailText(text).signature).toBe(signature);
   });
 });

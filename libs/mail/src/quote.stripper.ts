@@ -75,14 +75,6 @@ export function splitMailText(text: string): MailParts {
   return { body: bodyBefore(lines, at), signature: signatureAt(lines, at) };
 }
 
-export function stripQuotes(text: string): string {
-  return splitMailText(text).body;
-}
-
-export function signatureOf(text: string): string {
-  return splitMailText(text).signature;
-}
-
 function bodyBefore(lines: string[], at: number): string {
   const kept = lines.slice(0, at).filter((l) => !/^\s*>/.test(l));
   while (kept.length > 0 && /^\s*$/.test(kept[kept.length - 1] ?? '')) kept.pop();

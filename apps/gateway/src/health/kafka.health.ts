@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { Kafka } from 'kafkajs';
+import { withTimeout } from '@app/observability';
 import { KAFKA_CLIENT } from '../config/tokens';
 
 /** Kafka is ready when the cluster answers a metadata request within a short deadline. */
@@ -29,20 +30,4 @@ export class KafkaHealthIndicator {
       void admin.disconnect().catch(() => undefined);
     }
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    work.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

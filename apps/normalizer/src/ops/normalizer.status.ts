@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { withTimeout } from '@app/observability';
 import type {
   BatchFailure,
   ConsumerState,
@@ -51,17 +52,11 @@ export class NormalizerStatus {
   async probeStore(timeoutMs = STORE_PROBE_TIMEOUT_MS): Promise<StoreHealth> {
     const store = this.store;
     if (!store) return { kind: 'none', ok: false, reason: 'not open yet' };
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
-    });
     try {
-      await Promise.race([store.ping(), timeout]);
+      await withTimeout(store.ping(), timeoutMs, 'timeout');
       return { kind: store.kind, ok: true };
     } catch (err) {
       return { kind: store.kind, ok: false, reason: (err as Error).message };
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
