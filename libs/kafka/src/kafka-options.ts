@@ -1,10 +1,11 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { kafkaLogLevel, type LogLevelName } from './kafka-log-level';
 
 export interface KafkaConnectionOptions {
   brokers: string[];
   clientId: string;
   /** Log sink for kafkajs's own messages; payloads are never passed to it. */
-  log?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: object) => void;
+  log?: (level: LogLevelName, message: string, extra: object) => void;
 }
 
 /** "host:port,host:port" → ["host:port", …]; rejects empty or malformed entries early. */
@@ -20,13 +21,6 @@ export function parseBrokers(list: string): string[] {
   return brokers;
 }
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
 export function createKafka(options: KafkaConnectionOptions): Kafka {
   const sink = options.log;
   const creator: logCreator = () => (entry: LogEntry) => {
@@ -36,14 +30,18 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
       string,
       unknown
     >;
-    sink(LEVELS[entry.level] ?? 'info', `kafkajs ${entry.namespace}: ${String(message)}`, {
-      broker,
-      topic,
-      groupId,
-      error,
-      retryCount,
-      retryTime,
-    });
+    sink(
+      kafkaLogLevel(entry.level, message, error),
+      `kafkajs ${entry.namespace}: ${String(message)}`,
+      {
+        broker,
+        topic,
+        groupId,
+        error,
+        retryCount,
+        retryTime,
+      },
+    );
   };
   return new Kafka({
     clientId: options.clientId,
