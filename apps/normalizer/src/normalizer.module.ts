@@ -92,6 +92,15 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
           redisUrl: env.REDIS_URL ?? null,
           lmdbPath: resolve(env.STATE_DIR, 'dedup'),
           horizonDays,
+          redis: {
+            onConnection: (event) =>
+              event.state === 'lost'
+                ? this.log.warn(
+                    { reason: event.reason },
+                    'dedup redis connection lost; petitions wait in the raw topic',
+                  )
+                : this.log.info({ downMs: event.downMs }, 'dedup redis connection restored'),
+          },
           onReindexed: (deleted) => {
             // The replay claims follow the same retention, on the same occasion.
             const replayClaims = this.replay?.pruneExpired() ?? 0;

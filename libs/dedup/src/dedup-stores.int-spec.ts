@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import Redis from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DedupEngine } from './dedup.engine';
 import { LmdbDedupStore } from './lmdb-dedup.store';
 import { MemoryDedupStore } from './memory-dedup.store';
-import { RedisDedupStore } from './redis-dedup.store';
+import { RedisDedupStore, type RedisConnectionEvent } from './redis-dedup.store';
 import type { DedupStore } from './dedup.types';
 import {
   GARAGE_FEES,
@@ -193,5 +193,72 @@ describe('ping, for the normalizer health check', () => {
     const lmdb = new LmdbDedupStore({ path: dir, noSync: true });
     await lmdb.close();
     await expect(lmdb.ping()).rejects.toThrow('dedup store closed');
+  });
+});
+
+describe('a Redis outage in the log', () => {
+  /** A TCP relay to the real redis-server that can be cut and restored on the same port. */
+  async function relay(): Promise<{
+    port: number;
+    cut: () => Promise<void>;
+    restore: () => Promise<void>;
+  }> {
+    const sockets = new Set<Socket>();
+    let server = createServer();
+    const serve = (port: number): Promise<void> => {
+      server = createServer((client) => {
+        const upstream = connect(Number(PORT), '127.0.0.1');
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('error', () => s.destroy());
+          s.on('close', () => sockets.delete(s));
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      return new Promise((done) => server.listen(port, '127.0.0.1', done));
+    };
+    await serve(0);
+    const port = (server.address() as AddressInfo).port;
+    return {
+      port,
+      cut: async () => {
+        const closed = new Promise((done) => server.close(done));
+        sockets.forEach((s) => s.destroy());
+        await closed;
+      },
+      restore: () => serve(port),
+    };
+  }
+
+  it('reports a lost connection once, however many reconnects fail, and its return', async () => {
+    const link = await relay();
+    const events: RedisConnectionEvent[] = [];
+    const stderr = jest.spyOn(console, 'error');
+    const client = new Redis(`redis://127.0.0.1:${link.port}`, {
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 50,
+    });
+    const store = new RedisDedupStore(client, {
+      prefix: prefix(),
+      onConnection: (e) => events.push(e),
+    });
+    open.push(store);
+    try {
+      await store.claimKey('before', 'x');
+      await link.cut();
+      await expect(store.claimKey('during', 'x')).rejects.toThrow();
+      await new Promise((r) => setTimeout(r, 500)); // ~10 failed reconnects at 50 ms
+      expect(events).toEqual([{ state: 'lost', reason: 'ECONNREFUSED' }]);
+      await link.restore();
+      await expect(store.claimKey('after', 'x')).resolves.toBeNull();
+      expect(events).toHaveLength(2);
+      expect(events[1]).toEqual({ state: 'restored', downMs: expect.any(Number) as number });
+      expect((events[1] as { downMs: number }).downMs).toBeGreaterThanOrEqual(400);
+      // ioredis prints each failed reconnect to stderr when nobody listens for 'error'.
+      expect(stderr).not.toHaveBeenCalled();
+    } finally {
+      stderr.mockRestore();
+      await link.cut();
+    }
   });
 });

@@ -48,5 +48,6 @@ export {
   DedupConflictError,
   RedisDedupStore,
   type RedisDedupStoreOptions,
+  type RedisConnectionEvent,
 } from './redis-dedup.store';
 export { createDedupStore, dedupHorizonDays, type DedupStoreConfig } from './dedup-store.factory';

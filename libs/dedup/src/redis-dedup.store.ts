@@ -12,7 +12,15 @@ export interface RedisDedupStoreOptions {
   retentionSeconds?: number;
   /** Optimistic retries before giving up under contention. */
   maxAttempts?: number;
+  /**
+   * Told when the connection is lost and when it is back: once each per outage, not per
+   * reconnect attempt (ioredis retries every few hundred milliseconds for as long as it lasts).
+   */
+  onConnection?: (event: RedisConnectionEvent) => void;
 }
+
+export type RedisConnectionEvent =
+  { state: 'lost'; reason: string } | { state: 'restored'; downMs: number };
 
 /** Sets a key unless present, returning the present value; one round trip, atomic on the server. */
 const CLAIM_SCRIPT = `
@@ -52,6 +60,7 @@ export class RedisDedupStore implements DedupStore {
   private readonly queue = new SerialQueue();
   private formatChecked = false;
   private closed = false;
+  private downSince: number | null = null;
 
   /** The connection must be dedicated to this store: WATCH state is per connection. */
   constructor(
@@ -61,6 +70,26 @@ export class RedisDedupStore implements DedupStore {
     this.prefix = options.prefix ?? 'dedup:';
     this.retention = options.retentionSeconds ?? 400 * 86_400;
     this.maxAttempts = options.maxAttempts ?? 20;
+    this.watchConnection(options.onConnection);
+  }
+
+  /**
+   * Without an 'error' listener ioredis prints every failed reconnect to stderr, bypassing the
+   * structured log. The listener reports an outage once, and its end (commands in the meantime
+   * fail and are retried by the caller: a Kafka batch is re-read).
+   */
+  private watchConnection(report: RedisDedupStoreOptions['onConnection']): void {
+    this.redis.on('error', (error: Error & { code?: string }) => {
+      if (this.downSince !== null) return;
+      this.downSince = Date.now();
+      report?.({ state: 'lost', reason: error.code ?? error.message.slice(0, 200) });
+    });
+    this.redis.on('ready', () => {
+      if (this.downSince === null) return;
+      const downMs = Date.now() - this.downSince;
+      this.downSince = null;
+      report?.({ state: 'restored', downMs });
+    });
   }
 
   static connect(url: string, options: RedisDedupStoreOptions = {}): RedisDedupStore {
