@@ -41,7 +41,7 @@ export const DEFAULT_DEDUP_OPTIONS: Readonly<DedupOptions> = Object.freeze({
   alertWindowDays: 7,
   duplicateThreshold: 0.6,
   duplicateMaxChangedShingles: 48,
-  duplicateSureThreshold: 0.85,
+  duplicateSureThreshold: 0.75,
   matterThreshold: 0.3,
   bucketCap: 24,
   candidateCap: 64,

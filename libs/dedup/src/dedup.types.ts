@@ -52,7 +52,11 @@ export interface DedupOptions {
    * is at most this many (Infinity: Jaccard alone decides).
    */
   duplicateMaxChangedShingles: number;
-  /** Estimated Jaccard at or above which text is a duplicate whatever its length. */
+  /**
+   * Estimated Jaccard at or above which text is a duplicate whatever its length (0.75: a long
+   * letter resent with a word changed in every other sentence, ~3 % of its characters, is still
+   * the same letter; 0.70 doubled the false matches among distinct real messages).
+   */
   duplicateSureThreshold: number;
   /** Estimated Jaccard at or above which two texts are about the same matter (repeat / cluster). */
   matterThreshold: number;

@@ -35,6 +35,45 @@ export const GARAGE_FEES_EDITED =
   '没有召开业主大会，也没有公示任何收费依据。业主多次找物业和街道反映都没有结果。' +
   '请有关部门调查物业违规涨价问题，责令其退还多收的费用，并公开车库产权归属！';
 
+/**
+ * A long letter (471 characters), and the same letter resent with a word changed in most sentences
+ * (15 small edits): its 3-grams differ by far more than duplicateMaxChangedShingles, its Jaccard
+ * (≈ 0.80) is under the old sure threshold of 0.85.
+ */
+export const ROADWORKS_LETTER =
+  '我们是南岸区滨江路铜元局片区的居民，向领导反映一个拖了两年多的问题。' +
+  '二零二二年五月，滨江路下穿道工程开工，施工单位在我们小区北门外围起了挡板，说是半年就能完工。' +
+  '可是到现在工地还是老样子，挡板把人行道全部占掉，老人和小孩只能在机动车道上走，已经发生过两次擦碰事故。' +
+  '工地晚上经常施工到凌晨，渣土车进进出出，灰尘很大，家里的窗台每天都能擦出一层黑灰。' +
+  '下雨天工地的泥水直接流到小区门口，排水沟被堵住，车库入口积水有半尺深，好几辆车泡了水。' +
+  '我们多次打电话给施工单位，对方只说是上面的安排，让我们去找建设单位。' +
+  '找到建设单位，又说工期延误是因为管线迁改没有完成，要等供电和燃气部门配合。' +
+  '街道和社区也来看过几次，拍了照片，说会向上反映，但是一直没有下文。' +
+  '我们不是反对修路，修好了大家都方便，但是一个说好半年的工程拖成两年多，没有人出来说明原因，也没有新的完工时间。' +
+  '请求有关部门督促建设单位公开工程进度和完工时间，先把人行道恢复通行，夜间施工按规定办理手续并控制噪音，' +
+  '渣土车出场前冲洗干净，疏通小区门口的排水沟，对泡水车辆的损失给个说法。谢谢领导百忙之中关注。';
+const ROADWORKS_EDITS: [string, string][] = [
+  ['向领导反映', '向各位领导反映'],
+  ['开工', '动工'],
+  ['说是半年', '当时说半年'],
+  ['已经发生过两次', '已经有过两次'],
+  ['经常施工到凌晨', '经常干到凌晨'],
+  ['灰尘很大', '扬尘很大'],
+  ['黑灰', '灰'],
+  ['好几辆车', '好多车'],
+  ['对方只说', '他们只说'],
+  ['又说', '他们又说'],
+  ['燃气部门', '燃气公司'],
+  ['拍了照片', '拍了很多照片'],
+  ['大家都方便', '大家出行都方便'],
+  ['没有人出来', '始终没有人出来'],
+  ['先把人行道', '尽快把人行道'],
+];
+export const ROADWORKS_LETTER_EDITED = ROADWORKS_EDITS.reduce(
+  (text, [from, to]) => text.replace(from, to),
+  ROADWORKS_LETTER,
+);
+
 /** Same matter, new wording around a shared core (what a second letter from the same person looks like). */
 export const GARAGE_FEES_REWORDED =
   '再次反映东湖花园小区的问题。物业公司从今年三月起擅自把地下车库停车费从每月一百五十元涨到三百元，' +
@@ -168,6 +207,13 @@ export const VERDICT_CASES: VerdictCase[] = [
     steps: [
       step('p1', 'id:1', GARAGE_FEES, '江北区', 0, { outcome: 'new' }),
       step('p2', 'id:1', GARAGE_FEES_EDITED, '江北区', 2, { outcome: 'duplicate', of: 'p1' }),
+    ],
+  },
+  {
+    name: 'a long letter resent with a word changed in most sentences → duplicate',
+    steps: [
+      step('p1', 'id:1', ROADWORKS_LETTER, '南岸区', 0, { outcome: 'new' }),
+      step('p2', 'id:1', ROADWORKS_LETTER_EDITED, '南岸区', 3, { outcome: 'duplicate', of: 'p1' }),
     ],
   },
   {
