@@ -23,6 +23,8 @@ const LEVELS: Record<number, LogLevelName> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+const SEND_RETRY = 'Failed to send messages: ';
+
 /**
  * The level a kafkajs log entry is written at. kafkajs logs every broker error response at
  * ERROR, also those it is about to retry: "The coordinator is loading" at every start, "another
@@ -43,5 +45,3 @@ export function kafkaLogLevel(level: number, message: unknown, error: unknown): 
       : undefined;
   return typeof text === 'string' && RETRIABLE_MESSAGES.includes(text) ? 'warn' : 'error';
 }
-
-const SEND_RETRY = 'Failed to send messages: ';
