@@ -79,9 +79,9 @@ const VARIANTS: VariantKind[] = [
 ];
 
 /**
- * Heavier changes, judged and printed but not in the overall recall: a tenth of the sentences
- * touched at 5 % of the characters, or a resend cut to its first 70 %, is arguably another
- * wording of the matter (repeat) rather than the same text.
+ * Heavier changes, judged after the others and printed but not in the overall recall: one
+ * character in twenty edited, or a resend cut to its first 70 %, is arguably another wording of
+ * the matter (repeat) rather than the same text.
  */
 const BEYOND: VariantKind[] = ['edits 5%', 'first 70%'];
 
@@ -234,21 +234,22 @@ async function duplicateQuality(
     }
     perKind[kind] = stats;
   }
-  const all = VARIANTS.map((k) => perKind[k] ?? { n: 0, hit: 0, wrong: 0, wrongRepost: 0 }).reduce(
+  const none = { n: 0, hit: 0, wrong: 0, wrongRepost: 0 };
+  const all = VARIANTS.map((k) => perKind[k] ?? none).reduce(
     (a, s) => ({
       n: a.n + s.n,
       hit: a.hit + s.hit,
       wrong: a.wrong + s.wrong,
       wrongRepost: a.wrongRepost + s.wrongRepost,
     }),
-    { n: 0, hit: 0, wrong: 0, wrongRepost: 0 },
+    none,
   );
   const judged = docs.length + all.n;
   console.log(
     `\n== duplicate detection (${docs.length} distinct real messages, ${sample.length} sampled bases)`,
   );
   const printKind = (kind: VariantKind): void => {
-    const s = perKind[kind] ?? { n: 0, hit: 0, wrong: 0, wrongRepost: 0 };
+    const s = perKind[kind] ?? none;
     console.log(
       `  ${kind.padEnd(12)} recall ${pct(s.hit / s.n)}  (${s.hit}/${s.n}), duplicate of a wrong message ${s.wrong} (${s.wrongRepost} of them a real repost of the base)`,
     );
