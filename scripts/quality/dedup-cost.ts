@@ -23,6 +23,7 @@ import {
   type DedupInput,
   type MatterTagger,
 } from '@app/dedup';
+import { median } from '../../test/support/median';
 import { seededRandom } from '../../test/support/seeded-random';
 import { loadCorpus, shippedMatters, type Doc } from './dedup-corpus';
 
@@ -226,11 +227,7 @@ export async function dedupCostQuality(
   const lookup = ratio(big.lookupNanos, small.lookupNanos);
   const batch = ratio(big.batchNanos, small.batchNanos);
   const sorted = [...roundRatios].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  const lookupMedian =
-    sorted.length % 2 === 1
-      ? (sorted[middle] ?? 0)
-      : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  const lookupMedian = median(roundRatios);
   console.log(
     `  ratio ${whole.toFixed(2)}× whole judge, lookup+decision ${lookupMedian.toFixed(2)}× median of ` +
       `${ROUNDS} rounds (per round ${sorted.map((x) => x.toFixed(2)).join(' ')}; pooled ${lookup.toFixed(2)}×), ` +

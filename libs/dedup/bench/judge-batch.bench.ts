@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import * as current from '@app/dedup';
 // The shared-data reader alone: the @app/testing barrel would load the apps it can boot.
 import { readJsonl } from '../../../test/support/shared-data';
+import { median } from '../../../test/support/median';
 import { seededRandom as rng } from '../../../test/support/seeded-random';
 
 type DedupLib = Pick<typeof current, 'DedupEngine' | 'LmdbDedupStore'>;
@@ -94,11 +95,6 @@ async function runBatch(s: Subject, texts: string[]): Promise<[number, number]> 
   const c = process.cpuUsage(cpu0);
   return [(c.user + c.system) / BATCH, wall];
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-};
 
 async function main(): Promise<void> {
   const texts = loadTexts();
