@@ -7,15 +7,17 @@
  *      accepted petition's canonical event is committed on petition.events.v1;
  *   2. ack latency at a fixed 1,000 requests/s (open loop; autocannon -R alongside for reference);
  *   3. the ceiling: a bare kafkajs producer sending the same raw payloads to the same broker;
- *   4. the normalizer's judgement throughput on one thread, with a per-stage breakdown;
- *   5. near-duplicate lookup cost at 10k and 1M stored petitions, bytes per stored petition.
+ *   4. back-to-back transactions with the normalizer's producer retry policy against the former
+ *      100 ms first back-off, alternated in the same run;
+ *   5. the normalizer's judgement throughput on one thread, with a per-stage breakdown;
+ *   6. near-duplicate lookup cost at 10k and 1M stored petitions, bytes per stored petition.
  * Prints a table and writes bench/results/bench-<timestamp>.json.
  *
  * Environment: BENCH_BROKERS (required), BENCH_PORT (3180), BENCH_REQUESTS (at most 30000; sized
  * to BENCH_TARGET_SECONDS=60 at the warm-up's end-to-end rate),
  * BENCH_CONNECTIONS (64), BENCH_RATE (1000), BENCH_LATENCY_SECONDS (20), BENCH_PARTITIONS (6),
  * BENCH_PROFILE=1 (CPU profiles of both apps over the throughput run, summarised),
- * BENCH_SKIP=judgement,dedup,latency,ceiling (leave parts out), DEDUP_QUALITY_FILL (1000000).
+ * BENCH_SKIP=judgement,dedup,latency,ceiling,transactions (leave parts out), DEDUP_QUALITY_FILL (1000000).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +27,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { topicNames } from '@app/contracts';
 import { dedupCost } from '../scripts/quality/dedup-cost';
+import { TRANSACTION_RETRY } from '../apps/normalizer/src/consumer/transaction-retry';
 import { Apps, ROOT, httpPost } from './lib/apps';
 import { captureRecords, producerCeiling, type CeilingRun } from './lib/ceiling';
 import {
@@ -41,6 +44,7 @@ import { printProfile, summariseProfile, type ProfileSummary } from './lib/cpu-p
 import { loadMessages } from './lib/data';
 import { EventCounter } from './lib/event-counter';
 import { judgementStages, judgementThroughput } from './lib/judgement';
+import { backToBackTransactions, type TransactionRun } from './lib/transactions';
 import { latencySummary, runAutocannon, runPaced, type ChannelLoadResult } from './lib/load';
 import { f0, f1, f2, pct, table, verdict } from './lib/report';
 
@@ -374,6 +378,12 @@ async function main(): Promise<void> {
     log(`ceiling: ${f0(best)}/s`);
   }
 
+  // ---------------------------------------------------------------- transactions
+  if (!SKIP.has('transactions')) {
+    log('transactions: back to back, shipped retry policy against a 100 ms first back-off');
+    result.transactions = await transactionBackoff(brokers, `${namespace}transactions`);
+  }
+
   // ---------------------------------------------------------------- judgement
   if (!SKIP.has('judgement')) {
     log('judgement: RawRecordProcessor on one thread');
@@ -397,6 +407,30 @@ async function main(): Promise<void> {
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nresults: ${file}`);
+}
+
+/** Rounds of each policy, alternated so that drift on a noisy machine falls on both. */
+async function transactionBackoff(
+  brokers: string[],
+  topic: string,
+): Promise<{ shipped: TransactionRun[]; former: TransactionRun[]; ratio: number }> {
+  const kafka = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
+  });
+  await admin.disconnect();
+  const former = { ...TRANSACTION_RETRY, initialRetryTime: 100 };
+  await backToBackTransactions(brokers, topic, TRANSACTION_RETRY, 20); // warm-up
+  const runs = { shipped: [] as TransactionRun[], former: [] as TransactionRun[] };
+  for (let round = 0; round < 2; round++) {
+    runs.former.push(await backToBackTransactions(brokers, topic, former, 300));
+    runs.shipped.push(await backToBackTransactions(brokers, topic, TRANSACTION_RETRY, 300));
+  }
+  const seconds = (xs: TransactionRun[]): number => xs.reduce((a, x) => a + x.seconds, 0);
+  return { ...runs, ratio: seconds(runs.shipped) / seconds(runs.former) };
 }
 
 function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
@@ -427,6 +461,8 @@ function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
         stages: Record<string, { usPerRecord: number; share: number }>;
       }
     | undefined;
+  const t = r.transactions as
+    { shipped: TransactionRun[]; former: TransactionRun[]; ratio: number } | undefined;
   const d = r.dedup as Record<string, number> | null | undefined;
   const load = (x: unknown): string => (x as number[]).map((v) => v.toFixed(2)).join(' ');
   const rows: [string, string, string?][] = [
@@ -507,6 +543,28 @@ function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
       `${f1(a.p50)}/${f1(a.p95)}/${f1(a.p99)}`,
       "bursty: each connection sends its second's quota at once",
     ]);
+  }
+  if (t) {
+    const describe = (runs: TransactionRun[]): string =>
+      runs
+        .map(
+          (x) =>
+            `${f0(x.perSecond)}/s p50/p95/p99 ${f1(x.latency.p50)}/${f1(x.latency.p95)}/${f1(x.latency.p99)} ms, ${x.concurrentRetries} concurrent-transaction retries`,
+        )
+        .join('; ');
+    rows.push(
+      [
+        `transactions, ${f0(TRANSACTION_RETRY.initialRetryTime ?? NaN)} ms back-off`,
+        f0(t.shipped.reduce((a, x) => a + x.perSecond, 0) / t.shipped.length),
+        describe(t.shipped),
+      ],
+      [
+        'transactions, 100 ms back-off',
+        f0(t.former.reduce((a, x) => a + x.perSecond, 0) / t.former.length),
+        describe(t.former),
+      ],
+      ['time ratio shipped / 100 ms', f2(t.ratio), 'same transactions, same broker, alternated'],
+    );
   }
   if (j) {
     rows.push(

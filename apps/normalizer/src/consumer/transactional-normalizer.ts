@@ -10,6 +10,7 @@ import type { TopicNames } from '@app/contracts';
 import type { OutboundRecord } from '@app/kafka';
 import type { ProcessOutcome, RawRecordProcessor } from '../pipeline/raw-record-processor';
 import type { ClaimStore } from '../state/claim-store';
+import { TRANSACTION_RETRY } from './transaction-retry';
 
 /** starting → consuming (joined its group) → restarting (after a crash) → … → stopped. */
 export type ConsumerState = 'starting' | 'consuming' | 'restarting' | 'stopped';
@@ -119,7 +120,7 @@ export class TransactionalNormalizer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: Number.MAX_SAFE_INTEGER },
+      retry: TRANSACTION_RETRY,
     });
   }
 
