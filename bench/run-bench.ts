@@ -45,7 +45,13 @@ import { loadMessages } from './lib/data';
 import { EventCounter } from './lib/event-counter';
 import { judgementStages, judgementThroughput } from './lib/judgement';
 import { backToBackTransactions, type TransactionRun } from './lib/transactions';
-import { latencySummary, runAutocannon, runPaced, type ChannelLoadResult } from './lib/load';
+import {
+  latencySummary,
+  runAutocannon,
+  runPaced,
+  type ChannelLoadResult,
+  type PacedResult,
+} from './lib/load';
 import { f0, f1, f2, pct, table, verdict } from './lib/report';
 
 const env = process.env;
@@ -311,6 +317,7 @@ async function main(): Promise<void> {
         // The normalizer may still be working through the backlog: not lost, just not there yet.
         eventsNotOnTopicAfter60s: drain.missing.length,
       };
+      latency.eventAfterAck = eventAfterAck(paced, counter);
       log(`latency: ${JSON.stringify(latency.ack)}`);
       // autocannon's own fixed-rate mode, for reference: it sends each connection's quota for the
       // second back to back at the start of the second, so the gateway sees bursts, not 1,000/s.
@@ -409,6 +416,23 @@ async function main(): Promise<void> {
   console.log(`\nresults: ${file}`);
 }
 
+/**
+ * For each acknowledged petition, ms from its 2xx to its canonical event's arrival at the event
+ * reader (read_committed): what a case system waits for once the citizen has an answer.
+ */
+function eventAfterAck(
+  paced: PacedResult[],
+  counter: EventCounter,
+): ReturnType<typeof latencySummary> {
+  const delays: number[] = [];
+  for (const r of paced)
+    for (const [id, at] of r.ackedAt) {
+      const seen = counter.firstSeen.get(id);
+      if (seen !== undefined) delays.push(seen - at);
+    }
+  return latencySummary(delays);
+}
+
 /** Rounds of each policy, alternated so that drift on a noisy machine falls on both. */
 async function transactionBackoff(
   brokers: string[],
@@ -440,6 +464,7 @@ function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
     | {
         ack: ReturnType<typeof latencySummary>;
         ackFromDueTime: ReturnType<typeof latencySummary>;
+        eventAfterAck: ReturnType<typeof latencySummary>;
         perChannel: Record<string, ReturnType<typeof latencySummary>>;
         statusCodes: Record<string, number>;
         autocannonFixedRate: { ack: ReturnType<typeof latencySummary> };
@@ -537,6 +562,12 @@ function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
     );
     for (const [c, s] of Object.entries(lat.perChannel))
       rows.push([`  ${c} p50/p95/p99`, `${f1(s.p50)}/${f1(s.p95)}/${f1(s.p99)}`]);
+    const e = lat.eventAfterAck;
+    rows.push([
+      'event after ack p50/p95/p99',
+      `${f0(e.p50)}/${f0(e.p95)}/${f0(e.p99)}`,
+      `ms from the 2xx to its event on petition.events.v1 (read_committed), ${f0(e.n)} events`,
+    ]);
     const a = lat.autocannonFixedRate.ack;
     rows.push([
       'autocannon -R p50/p95/p99',

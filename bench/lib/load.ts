@@ -104,6 +104,13 @@ function runOne(load: ChannelLoad): Promise<ChannelLoadResult> {
   });
 }
 
+export interface PacedResult extends ChannelLoadResult {
+  /** Latency from each request's due time to its response (ms). */
+  lagged: number[];
+  /** Tracking number → Date.now() when its 2xx arrived, to time its event against. */
+  ackedAt: Map<string, number>;
+}
+
 /**
  * An open-loop generator at a fixed rate: request i is due at start + i/rate and is sent at its due
  * time (a 1 ms timer sends whatever is due), whatever happened to earlier ones, up to
@@ -117,10 +124,10 @@ export async function runPaced(
   rate: number,
   seconds: number,
   maxInFlight = 256,
-): Promise<(ChannelLoadResult & { lagged: number[] })[]> {
+): Promise<PacedResult[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
   const base = new URL(url);
-  const results = streams.map((s): ChannelLoadResult & { lagged: number[] } => ({
+  const results = streams.map((s): PacedResult => ({
     channel: s.channel,
     sent: 0,
     ok: 0,
@@ -131,6 +138,7 @@ export async function runPaced(
     accepted: new Set<string>(),
     latencies: [],
     lagged: [],
+    ackedAt: new Map(),
     startedAt: Date.now(),
     finishedAt: 0,
   }));
@@ -171,8 +179,11 @@ export async function runPaced(
           result.statusCodes[code] = (result.statusCodes[code] ?? 0) + 1;
           if (code >= 200 && code < 300) {
             result.ok++;
-            for (const id of acceptedIds(Buffer.concat(chunks).toString('utf8')))
+            const at = Date.now();
+            for (const id of acceptedIds(Buffer.concat(chunks).toString('utf8'))) {
               result.accepted.add(id);
+              result.ackedAt.set(id, at);
+            }
           } else result.non2xx++;
           finish();
         });
