@@ -5,11 +5,13 @@ import type {
   KafkaMessage,
   Producer,
   TopicMessages,
+  TopicOffsets,
 } from 'kafkajs';
 import type { TopicNames } from '@app/contracts';
 import type { OutboundRecord } from '@app/kafka';
 import type { ProcessOutcome, RawRecordProcessor } from '../pipeline/raw-record-processor';
 import type { ClaimStore } from '../state/claim-store';
+import { CommitGroups } from './commit-groups';
 import { TRANSACTION_RETRY } from './transaction-retry';
 
 /** starting → consuming (joined its group) → restarting (after a crash) → … → stopped. */
@@ -63,6 +65,9 @@ export class TransactionalNormalizer {
   }
   private readonly consumer: Consumer;
   private producer: Producer;
+  private readonly groups = new CommitGroups<ProcessedBatch>((batches) =>
+    this.commitTogether(batches),
+  );
   private producerConnected: Promise<void> | undefined;
 
   constructor(
@@ -157,6 +162,9 @@ export class TransactionalNormalizer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      // Every partition's batch of a fetch at once, so that they share one transaction (see
+      // CommitGroups); processing itself stays one batch at a time.
+      partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
       eachBatch: (payload) => this.handleBatch(payload),
     });
   }
@@ -201,43 +209,58 @@ export class TransactionalNormalizer {
 
   /** Whether a batch was committed (false: nothing to do, or the batch went stale). */
   private async processAndCommit(payload: EachBatchPayload): Promise<boolean> {
+    const done = await this.groups.submit(() => this.processBatch(payload));
+    if (!done || done.stale) return false;
+    payload.resolveOffset(done.lastOffset);
+    await payload.heartbeat();
+    this.lastCommitAt = new Date();
+    this.options.onCommitted?.(done.results, Number(process.hrtime.bigint() - done.started) / 1e9);
+    const deadLetters = done.results.filter((r) => r.kind === 'dead-letter').length;
+    if (deadLetters > 0)
+      this.options.log('warn', 'records dead-lettered', {
+        count: deadLetters,
+        partition: payload.batch.partition,
+      });
+    return true;
+  }
+
+  private async processBatch(payload: EachBatchPayload): Promise<ProcessedBatch | undefined> {
     const { batch } = payload;
-    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return false;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return undefined;
     const started = process.hrtime.bigint();
-    const now = new Date();
-    const out: OutboundRecord[] = [];
     const results = await this.processor.processBatch(
       batch.messages.map((message) => ({
         position: `${batch.topic}/${batch.partition}@${message.offset}`,
         value: message.value,
         headers: stringHeaders(message),
       })),
-      now,
+      new Date(),
     );
-    for (const result of results) out.push(...result.out);
     const last = batch.messages[batch.messages.length - 1] as KafkaMessage;
+    return { payload, results, lastOffset: last.offset, started, stale: false };
+  }
+
+  /**
+   * One transaction for the events and consumer offsets of every batch in `batches`. A batch
+   * whose partition was revoked meanwhile is left out (its new owner reads it again).
+   */
+  private async commitTogether(batches: ProcessedBatch[]): Promise<void> {
+    for (const b of batches) b.stale = b.payload.isStale();
+    const live = batches.filter((b) => !b.stale);
+    if (live.length === 0) return;
     // The claims are durable before the transaction commits: a crash in between leaves claims
     // owned by these very positions, which the re-read batch recognises as its own.
     await this.claims.flush();
     await this.connectProducer();
     const txn = await this.producer.transaction();
     try {
-      // Several produce requests when the batch is large: one request holding a whole fetched
-      // batch's events (each event carries the body twice) exceeds the broker's message.max.bytes,
-      // which would fail the transaction on every re-read and stop the consumer for good.
+      // Several produce requests when the batches are large: one request holding a whole fetch's
+      // events (each event carries the body twice) exceeds the broker's message.max.bytes, which
+      // would fail the transaction on every re-read and stop the consumer for good.
+      const out = live.flatMap((b) => b.results.flatMap((r) => r.out));
       for (const chunk of chunkByBytes(out, MAX_REQUEST_BYTES))
         await txn.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
-      await txn.sendOffsets({
-        consumerGroupId: this.options.groupId,
-        topics: [
-          {
-            topic: batch.topic,
-            partitions: [
-              { partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-            ],
-          },
-        ],
-      });
+      await txn.sendOffsets({ consumerGroupId: this.options.groupId, topics: nextOffsets(live) });
       await txn.commit();
     } catch (error) {
       const aborted = await txn.abort().then(
@@ -245,25 +268,38 @@ export class TransactionalNormalizer {
         () => false,
       );
       if (!aborted) await this.replaceProducer();
-      this.options.log('warn', 'batch transaction aborted; it will be re-read', {
+      this.options.log('warn', 'batch transaction aborted; its batches will be re-read', {
         err: error,
-        topic: batch.topic,
-        partition: batch.partition,
+        partitions: live.map((b) => `${b.payload.batch.topic}/${b.payload.batch.partition}`),
       });
       throw error;
     }
-    payload.resolveOffset(last.offset);
-    await payload.heartbeat();
-    this.lastCommitAt = new Date();
-    this.options.onCommitted?.(results, Number(process.hrtime.bigint() - started) / 1e9);
-    const deadLetters = results.filter((r) => r.kind === 'dead-letter').length;
-    if (deadLetters > 0)
-      this.options.log('warn', 'records dead-lettered', {
-        count: deadLetters,
-        partition: batch.partition,
-      });
-    return true;
   }
+}
+
+/** A batch processed and waiting for the transaction that publishes it. */
+interface ProcessedBatch {
+  payload: EachBatchPayload;
+  results: ProcessOutcome[];
+  lastOffset: string;
+  started: bigint;
+  /** Its partition was revoked before the commit: not published, not acknowledged. */
+  stale: boolean;
+}
+
+/** The offsets to commit: per batch, the one after its last record. */
+function nextOffsets(batches: ProcessedBatch[]): TopicOffsets[] {
+  const byTopic = new Map<string, TopicOffsets>();
+  for (const { payload, lastOffset } of batches) {
+    const { topic, partition } = payload.batch;
+    let entry = byTopic.get(topic);
+    if (!entry) {
+      entry = { topic, partitions: [] };
+      byTopic.set(topic, entry);
+    }
+    entry.partitions.push({ partition, offset: (BigInt(lastOffset) + 1n).toString() });
+  }
+  return [...byTopic.values()];
 }
 
 /** An error's name (unless plain Error) and message, at most 200 characters. */
@@ -274,6 +310,9 @@ export function failureReason(error: unknown): string {
       : String(error);
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
+
+/** Partitions whose batches kafkajs hands over together (more than a normalizer is assigned). */
+const PARTITIONS_AT_ONCE = 64;
 
 /**
  * Bytes of records per produce request: half the broker's default message.max.bytes (1 MiB), which
