@@ -2,7 +2,7 @@ import { CommitGroups } from './commit-groups';
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** A commit function that records its groups and can be held open or made to fail. */
+/** A group runner that records its groups and can be held open or made to fail. */
 function recorder() {
   const groups: string[][] = [];
   let hold: Promise<void> = Promise.resolve();
@@ -17,9 +17,10 @@ function recorder() {
     failNext(error: Error): void {
       failWith = error;
     },
-    commit: async (items: string[]): Promise<void> => {
+    run: async (items: string[]): Promise<void> => {
       groups.push(items);
       await hold;
+      hold = Promise.resolve();
       const error = failWith;
       failWith = undefined;
       if (error) throw error;
@@ -28,97 +29,51 @@ function recorder() {
 }
 
 describe('CommitGroups', () => {
-  it('commits the batches submitted together as one group, after all of them are processed', async () => {
+  it('runs the items submitted in one tick as one group', async () => {
     const r = recorder();
-    const groups = new CommitGroups<string>(r.commit);
-    const done = await Promise.all(
-      ['p0', 'p1', 'p2'].map((p) => groups.submit(() => tick().then(() => p))),
-    );
-    expect(done).toEqual(['p0', 'p1', 'p2']);
+    const groups = new CommitGroups<string>(r.run);
+    await Promise.all(['p0', 'p1', 'p2'].map((p) => groups.submit(p)));
     expect(r.groups).toEqual([['p0', 'p1', 'p2']]);
   });
 
-  it('processes one batch at a time, in the order submitted', async () => {
-    const groups = new CommitGroups<string>(recorder().commit);
-    const log: string[] = [];
-    let running = 0;
-    const work = (p: string) => async () => {
-      running++;
-      expect(running).toBe(1);
-      log.push(`start ${p}`);
-      await tick();
-      log.push(`end ${p}`);
-      running--;
-      return p;
-    };
-    await Promise.all(['a', 'b', 'c'].map((p) => groups.submit(work(p))));
-    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
-  });
-
-  it('holds a batch until the transaction holding it has committed', async () => {
+  it('resolves an item only when its group has run', async () => {
     const r = recorder();
     const release = r.holdNext();
-    const groups = new CommitGroups<string>(r.commit);
-    let committed = false;
-    const pending = groups.submit(() => Promise.resolve('p0')).then(() => (committed = true));
+    const groups = new CommitGroups<string>(r.run);
+    let done = false;
+    const pending = groups.submit('p0').then(() => (done = true));
     await tick();
     expect(r.groups).toEqual([['p0']]);
-    expect(committed).toBe(false);
+    expect(done).toBe(false);
     release();
     await pending;
-    expect(committed).toBe(true);
+    expect(done).toBe(true);
   });
 
-  it('puts batches processed during a commit into the next group, one transaction at a time', async () => {
+  it('puts items submitted while a group runs into the next group, one group at a time', async () => {
     const r = recorder();
     const release = r.holdNext();
-    const groups = new CommitGroups<string>(r.commit);
-    const first = groups.submit(() => Promise.resolve('p0'));
+    const groups = new CommitGroups<string>(r.run);
+    const first = groups.submit('p0');
     await tick();
-    const later = [
-      groups.submit(() => Promise.resolve('p1')),
-      groups.submit(() => Promise.resolve('p2')),
-    ];
+    const later = Promise.all([groups.submit('p1'), groups.submit('p2')]);
+    await tick();
     await tick();
     expect(r.groups).toEqual([['p0']]);
-    const releaseSecond = r.holdNext();
     release();
     await first;
-    await tick();
+    await later;
     expect(r.groups).toEqual([['p0'], ['p1', 'p2']]);
-    releaseSecond();
-    await expect(Promise.all(later)).resolves.toEqual(['p1', 'p2']);
   });
 
-  it('fails every member of a group whose commit fails, and commits the next group', async () => {
+  it('fails every item of a group that fails, and runs the next group', async () => {
     const r = recorder();
     r.failNext(new Error('coordinator gone'));
-    const groups = new CommitGroups<string>(r.commit);
-    const results = await Promise.allSettled(
-      ['p0', 'p1'].map((p) => groups.submit(() => Promise.resolve(p))),
-    );
+    const groups = new CommitGroups<string>(r.run);
+    const results = await Promise.allSettled(['p0', 'p1'].map((p) => groups.submit(p)));
     expect(results.map((x) => x.status)).toEqual(['rejected', 'rejected']);
-    await expect(groups.submit(() => Promise.resolve('p0'))).resolves.toBe('p0');
+    expect((results[0] as PromiseRejectedResult).reason).toEqual(new Error('coordinator gone'));
+    await groups.submit('p0');
     expect(r.groups).toEqual([['p0', 'p1'], ['p0']]);
-  });
-
-  it('a batch that fails to process fails alone and does not hold the group up', async () => {
-    const r = recorder();
-    const groups = new CommitGroups<string>(r.commit);
-    const results = await Promise.allSettled([
-      groups.submit(() => Promise.resolve('p0')),
-      groups.submit(() => Promise.reject(new Error('dedup store closed'))),
-      groups.submit(() => Promise.resolve('p2')),
-    ]);
-    expect(results.map((x) => x.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(r.groups).toEqual([['p0', 'p2']]);
-  });
-
-  it('commits nothing for a batch with nothing to commit', async () => {
-    const r = recorder();
-    const groups = new CommitGroups<string>(r.commit);
-    await expect(groups.submit(() => Promise.resolve(undefined))).resolves.toBeUndefined();
-    await groups.submit(() => Promise.resolve('p1'));
-    expect(r.groups).toEqual([['p1']]);
   });
 });

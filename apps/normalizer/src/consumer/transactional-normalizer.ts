@@ -65,8 +65,8 @@ export class TransactionalNormalizer {
   }
   private readonly consumer: Consumer;
   private producer: Producer;
-  private readonly groups = new CommitGroups<ProcessedBatch>((batches) =>
-    this.commitTogether(batches),
+  private readonly groups = new CommitGroups<GroupedBatch>((items) =>
+    this.processAndCommitGroup(items),
   );
   private producerConnected: Promise<void> | undefined;
 
@@ -162,8 +162,8 @@ export class TransactionalNormalizer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // Every partition's batch of a fetch at once, so that they share one transaction (see
-      // CommitGroups); processing itself stays one batch at a time.
+      // Every partition's batch of a fetch at once, so that they are judged together and share
+      // one transaction (see CommitGroups).
       partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
       eachBatch: (payload) => this.handleBatch(payload),
     });
@@ -209,44 +209,51 @@ export class TransactionalNormalizer {
 
   /** Whether a batch was committed (false: nothing to do, or the batch went stale). */
   private async processAndCommit(payload: EachBatchPayload): Promise<boolean> {
-    const done = await this.groups.submit(() => this.processBatch(payload));
-    if (!done || done.stale) return false;
-    payload.resolveOffset(done.lastOffset);
+    const { batch } = payload;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return false;
+    const item: GroupedBatch = {
+      payload,
+      started: process.hrtime.bigint(),
+      results: [],
+      stale: false,
+    };
+    await this.groups.submit(item);
+    if (item.stale) return false;
+    payload.resolveOffset((batch.messages[batch.messages.length - 1] as KafkaMessage).offset);
     await payload.heartbeat();
     this.lastCommitAt = new Date();
-    this.options.onCommitted?.(done.results, Number(process.hrtime.bigint() - done.started) / 1e9);
-    const deadLetters = done.results.filter((r) => r.kind === 'dead-letter').length;
+    this.options.onCommitted?.(item.results, Number(process.hrtime.bigint() - item.started) / 1e9);
+    const deadLetters = item.results.filter((r) => r.kind === 'dead-letter').length;
     if (deadLetters > 0)
       this.options.log('warn', 'records dead-lettered', {
         count: deadLetters,
-        partition: payload.batch.partition,
+        partition: batch.partition,
       });
     return true;
   }
 
-  private async processBatch(payload: EachBatchPayload): Promise<ProcessedBatch | undefined> {
-    const { batch } = payload;
-    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return undefined;
-    const started = process.hrtime.bigint();
-    const results = await this.processor.processBatch(
+  /**
+   * The batches of one fetch: judged together (one dedup-store commit), then one transaction for
+   * their events and consumer offsets. A batch whose partition was revoked meanwhile is left out
+   * of the transaction (its new owner reads it again).
+   */
+  private async processAndCommitGroup(items: GroupedBatch[]): Promise<void> {
+    const records = items.flatMap(({ payload: { batch } }) =>
       batch.messages.map((message) => ({
         position: `${batch.topic}/${batch.partition}@${message.offset}`,
         value: message.value,
         headers: stringHeaders(message),
       })),
-      new Date(),
     );
-    const last = batch.messages[batch.messages.length - 1] as KafkaMessage;
-    return { payload, results, lastOffset: last.offset, started, stale: false };
-  }
-
-  /**
-   * One transaction for the events and consumer offsets of every batch in `batches`. A batch
-   * whose partition was revoked meanwhile is left out (its new owner reads it again).
-   */
-  private async commitTogether(batches: ProcessedBatch[]): Promise<void> {
-    for (const b of batches) b.stale = b.payload.isStale();
-    const live = batches.filter((b) => !b.stale);
+    const outcomes = await this.processor.processBatch(records, new Date());
+    let at = 0;
+    for (const item of items) {
+      const n = item.payload.batch.messages.length;
+      item.results = outcomes.slice(at, at + n);
+      at += n;
+      item.stale = item.payload.isStale();
+    }
+    const live = items.filter((b) => !b.stale);
     if (live.length === 0) return;
     // The claims are durable before the transaction commits: a crash in between leaves claims
     // owned by these very positions, which the re-read batch recognises as its own.
@@ -277,21 +284,21 @@ export class TransactionalNormalizer {
   }
 }
 
-/** A batch processed and waiting for the transaction that publishes it. */
-interface ProcessedBatch {
+/** One partition's batch in a group: its outcomes once the group is processed. */
+interface GroupedBatch {
   payload: EachBatchPayload;
-  results: ProcessOutcome[];
-  lastOffset: string;
   started: bigint;
+  results: ProcessOutcome[];
   /** Its partition was revoked before the commit: not published, not acknowledged. */
   stale: boolean;
 }
 
 /** The offsets to commit: per batch, the one after its last record. */
-function nextOffsets(batches: ProcessedBatch[]): TopicOffsets[] {
+function nextOffsets(batches: GroupedBatch[]): TopicOffsets[] {
   const byTopic = new Map<string, TopicOffsets>();
-  for (const { payload, lastOffset } of batches) {
-    const { topic, partition } = payload.batch;
+  for (const { payload } of batches) {
+    const { topic, partition, messages } = payload.batch;
+    const lastOffset = (messages[messages.length - 1] as KafkaMessage).offset;
     let entry = byTopic.get(topic);
     if (!entry) {
       entry = { topic, partitions: [] };
