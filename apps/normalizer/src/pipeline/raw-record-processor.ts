@@ -58,8 +58,9 @@ export class RawRecordProcessor {
   }
 
   /**
-   * A Kafka batch, in order. Replay claims are taken record by record (a retry inside the same
-   * batch is still a replay); the judgement runs once for the batch (one dedup store commit).
+   * The records of a fetch (one or more partitions' batches, each in order). Replay claims are
+   * taken record by record (a retry inside the same fetch is still a replay); the judgement runs
+   * once for all of them (one dedup store commit).
    */
   async processBatch(records: RawRecord[], now: Date): Promise<ProcessOutcome[]> {
     const outcomes: ProcessOutcome[] = new Array<ProcessOutcome>(records.length);
