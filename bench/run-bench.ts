@@ -583,17 +583,15 @@ function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
             `${f0(x.perSecond)}/s p50/p95/p99 ${f1(x.latency.p50)}/${f1(x.latency.p95)}/${f1(x.latency.p99)} ms, ${x.concurrentRetries} concurrent-transaction retries`,
         )
         .join('; ');
+    const meanRate = (runs: TransactionRun[]): number =>
+      runs.reduce((a, x) => a + x.perSecond, 0) / runs.length;
     rows.push(
       [
         `transactions, ${f0(TRANSACTION_RETRY.initialRetryTime ?? NaN)} ms back-off`,
-        f0(t.shipped.reduce((a, x) => a + x.perSecond, 0) / t.shipped.length),
+        f0(meanRate(t.shipped)),
         describe(t.shipped),
       ],
-      [
-        'transactions, 100 ms back-off',
-        f0(t.former.reduce((a, x) => a + x.perSecond, 0) / t.former.length),
-        describe(t.former),
-      ],
+      ['transactions, 100 ms back-off', f0(meanRate(t.former)), describe(t.former)],
       ['time ratio shipped / 100 ms', f2(t.ratio), 'same transactions, same broker, alternated'],
     );
   }

@@ -129,10 +129,10 @@ function variant(kind: VariantKind, raw: string, r: () => number): string {
       return editShare(raw, r, 0.03);
     case 'edits 5%':
       return editShare(raw, r, 0.05);
-    case 'first 70%':
-      return Array.from(raw)
-        .slice(0, Math.ceil(Array.from(raw).length * 0.7))
-        .join('');
+    case 'first 70%': {
+      const chars = Array.from(raw);
+      return chars.slice(0, Math.ceil(chars.length * 0.7)).join('');
+    }
     case 'reorder':
       return reorder(raw, r);
     case 'traditional':

@@ -219,7 +219,7 @@ export class TransactionalNormalizer {
     };
     await this.groups.submit(item);
     if (item.stale) return false;
-    payload.resolveOffset((batch.messages[batch.messages.length - 1] as KafkaMessage).offset);
+    payload.resolveOffset(lastOffset(batch));
     await payload.heartbeat();
     this.lastCommitAt = new Date();
     this.options.onCommitted?.(item.results, Number(process.hrtime.bigint() - item.started) / 1e9);
@@ -293,18 +293,25 @@ interface GroupedBatch {
   stale: boolean;
 }
 
+/** A non-empty batch's last offset (empty batches never reach a group). */
+function lastOffset(batch: EachBatchPayload['batch']): string {
+  return (batch.messages[batch.messages.length - 1] as KafkaMessage).offset;
+}
+
 /** The offsets to commit: per batch, the one after its last record. */
 function nextOffsets(batches: GroupedBatch[]): TopicOffsets[] {
   const byTopic = new Map<string, TopicOffsets>();
   for (const { payload } of batches) {
-    const { topic, partition, messages } = payload.batch;
-    const lastOffset = (messages[messages.length - 1] as KafkaMessage).offset;
+    const { topic, partition } = payload.batch;
     let entry = byTopic.get(topic);
     if (!entry) {
       entry = { topic, partitions: [] };
       byTopic.set(topic, entry);
     }
-    entry.partitions.push({ partition, offset: (BigInt(lastOffset) + 1n).toString() });
+    entry.partitions.push({
+      partition,
+      offset: (BigInt(lastOffset(payload.batch)) + 1n).toString(),
+    });
   }
   return [...byTopic.values()];
 }
