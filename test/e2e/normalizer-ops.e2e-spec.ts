@@ -109,6 +109,21 @@ describe('normalizer health and metrics, end to end', () => {
       Date.now() / 1000 - 60,
     );
     expect(sample(m, 'petition_normalizer_batch_seconds_count')).toBeGreaterThanOrEqual(1);
+    // Every committed record (two events, one dead letter) is timed from its Kafka timestamp, and
+    // the stages add up to the whole: one clock, consecutive intervals.
+    expect(sample(m, 'petition_normalizer_record_delay_seconds_count')).toBe(3);
+    const total = sample(m, 'petition_normalizer_record_delay_seconds_sum');
+    expect(total).toBeGreaterThan(0);
+    expect(total).toBeLessThan(60);
+    let stages = 0;
+    for (const stage of ['fetch', 'queue', 'judge', 'claims', 'transaction']) {
+      expect(sample(m, `petition_normalizer_record_stage_seconds_count{stage="${stage}"}`)).toBe(3);
+      stages += sample(m, `petition_normalizer_record_stage_seconds_sum{stage="${stage}"}`);
+    }
+    expect(stages).toBeCloseTo(total, 6);
+    expect(
+      sample(m, 'petition_normalizer_record_stage_seconds_sum{stage="transaction"}'),
+    ).toBeGreaterThan(0);
     // Labels are outcomes and categories: the sender's phone is nowhere.
     expect(m).not.toContain('13712349999');
   });

@@ -158,7 +158,7 @@ export class NormalizerModule implements OnApplicationBootstrap, OnApplicationSh
       topics,
       transactionalId: `${env.NORMALIZER_GROUP_ID}-${env.NORMALIZER_INSTANCE_ID}`,
       log: (level, message, extra) => this.log[level](extra ?? {}, message),
-      onCommitted: (outcomes, seconds) => this.metrics.committed(outcomes, seconds),
+      onCommitted: (outcomes, seconds, timing) => this.metrics.committed(outcomes, seconds, timing),
       onBatchFailed: () => this.metrics.batchFailed(),
     });
     this.status.source = this.normalizer;

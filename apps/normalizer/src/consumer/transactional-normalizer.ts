@@ -12,6 +12,7 @@ import type { OutboundRecord } from '@app/kafka';
 import type { ProcessOutcome, RawRecordProcessor } from '../pipeline/raw-record-processor';
 import type { ClaimStore } from '../state/claim-store';
 import { CommitGroups } from './commit-groups';
+import { wallClockMs, type BatchTiming } from './record-timing';
 import { TRANSACTION_RETRY } from './transaction-retry';
 
 /** starting → consuming (joined its group) → restarting (after a crash) → … → stopped. */
@@ -30,8 +31,15 @@ export interface TransactionalNormalizerOptions {
   topics: TopicNames;
   transactionalId: string;
   log: (level: 'info' | 'warn' | 'error', message: string, extra?: object) => void;
-  /** After each committed batch: its outcomes and how long it took (metrics). */
-  onCommitted?: (outcomes: readonly ProcessOutcome[], seconds: number) => void;
+  /**
+   * After each committed batch: its outcomes, how long it took, and its records' Kafka timestamps
+   * (ms) with the batch's stage times (metrics: how long after its ack an event is committed).
+   */
+  onCommitted?: (
+    outcomes: readonly ProcessOutcome[],
+    seconds: number,
+    timing: { producedAt: number[]; stages: BatchTiming },
+  ) => void;
   /** After each failed batch attempt (metrics); the batch is read again. */
   onBatchFailed?: () => void;
 }
@@ -216,13 +224,17 @@ export class TransactionalNormalizer {
       started: process.hrtime.bigint(),
       results: [],
       stale: false,
+      timing: emptyTiming(wallClockMs()),
     };
     await this.groups.submit(item);
     if (item.stale) return false;
     payload.resolveOffset(lastOffset(batch));
     await payload.heartbeat();
     this.lastCommitAt = new Date();
-    this.options.onCommitted?.(item.results, Number(process.hrtime.bigint() - item.started) / 1e9);
+    this.options.onCommitted?.(item.results, Number(process.hrtime.bigint() - item.started) / 1e9, {
+      producedAt: batch.messages.map((m) => Number(m.timestamp)),
+      stages: item.timing,
+    });
     const deadLetters = item.results.filter((r) => r.kind === 'dead-letter').length;
     if (deadLetters > 0)
       this.options.log('warn', 'records dead-lettered', {
@@ -238,6 +250,14 @@ export class TransactionalNormalizer {
    * of the transaction (its new owner reads it again).
    */
   private async processAndCommitGroup(items: GroupedBatch[]): Promise<void> {
+    const start = wallClockMs();
+    // Every stage but the hand-over, which is each batch's own.
+    const t: Omit<BatchTiming, 'handedAt'> = {
+      groupStartedAt: start,
+      judgedAt: start,
+      claimedAt: start,
+      committedAt: start,
+    };
     const records = items.flatMap(({ payload: { batch } }) =>
       batch.messages.map((message) => ({
         position: `${batch.topic}/${batch.partition}@${message.offset}`,
@@ -246,6 +266,7 @@ export class TransactionalNormalizer {
       })),
     );
     const outcomes = await this.processor.processBatch(records, new Date());
+    t.judgedAt = wallClockMs();
     let at = 0;
     for (const item of items) {
       const n = item.payload.batch.messages.length;
@@ -258,6 +279,7 @@ export class TransactionalNormalizer {
     // The claims are durable before the transaction commits: a crash in between leaves claims
     // owned by these very positions, which the re-read batch recognises as its own.
     await this.claims.flush();
+    t.claimedAt = wallClockMs();
     await this.connectProducer();
     const txn = await this.producer.transaction();
     try {
@@ -269,6 +291,8 @@ export class TransactionalNormalizer {
         await txn.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
       await txn.sendOffsets({ consumerGroupId: this.options.groupId, topics: nextOffsets(live) });
       await txn.commit();
+      t.committedAt = wallClockMs();
+      for (const b of live) Object.assign(b.timing, t);
     } catch (error) {
       const aborted = await txn.abort().then(
         () => true,
@@ -291,6 +315,12 @@ interface GroupedBatch {
   results: ProcessOutcome[];
   /** Its partition was revoked before the commit: not published, not acknowledged. */
   stale: boolean;
+  /** Filled in by its group once committed. */
+  timing: BatchTiming;
+}
+
+function emptyTiming(at: number): BatchTiming {
+  return { handedAt: at, groupStartedAt: at, judgedAt: at, claimedAt: at, committedAt: at };
 }
 
 /** A non-empty batch's last offset (empty batches never reach a group). */

@@ -111,6 +111,17 @@ describe('OpsController', () => {
         { kind: 'dead-letter', out: [], reason: 'invalid-json' },
       ],
       0.02,
+      {
+        // Two records timed, one without a timestamp (left out).
+        producedAt: [1000, 1500, 0],
+        stages: {
+          handedAt: 2000,
+          groupStartedAt: 2010,
+          judgedAt: 2030,
+          claimedAt: 2035,
+          committedAt: 2050,
+        },
+      },
     );
     metrics.reindexed(7);
     metrics.batchFailed();
@@ -126,6 +137,12 @@ describe('OpsController', () => {
     expect(text).toContain('petition_normalizer_batch_failures_total 2');
     expect(text).toContain('petition_normalizer_consuming 1');
     expect(text).toContain('petition_normalizer_dedup_store_up 1');
+    expect(text).toContain('petition_normalizer_record_delay_seconds_count 2');
+    // (2050 − 1000) + (2050 − 1500) ms
+    expect(text).toContain('petition_normalizer_record_delay_seconds_sum 1.6');
+    expect(text).toContain('petition_normalizer_record_stage_seconds_sum{stage="fetch"} 1.5');
+    expect(text).toContain('petition_normalizer_record_stage_seconds_sum{stage="judge"} 0.04');
+    expect(text).toContain('petition_normalizer_record_stage_seconds_count{stage="queue"} 2');
   });
 
   it('reports the store down in the metrics too', async () => {
