@@ -41,6 +41,7 @@ import {
   type Message,
 } from './lib/channels';
 import { printProfile, summariseProfile, type ProfileSummary } from './lib/cpu-profile';
+import { readStageTotals, stageSplit, STAGES, type StageSplit } from './lib/record-stages';
 import { loadMessages } from './lib/data';
 import { EventCounter } from './lib/event-counter';
 import { judgementStages, judgementThroughput } from './lib/judgement';
@@ -297,6 +298,7 @@ async function main(): Promise<void> {
         requests: buildRequests(c, messages, count, 'lat', apps.url),
       }));
       log(`latency: open loop ${RATE}/s for ${LATENCY_SECONDS} s`);
+      const stagesBefore = await readStageTotals(apps.normalizerMetricsUrl);
       const paced = await runPaced(apps.url, streams, RATE, LATENCY_SECONDS);
       const all = paced.flatMap((r) => r.latencies);
       const lagged = paced.flatMap((r) => r.lagged);
@@ -318,6 +320,10 @@ async function main(): Promise<void> {
         eventsNotOnTopicAfter60s: drain.missing.length,
       };
       latency.eventAfterAck = eventAfterAck(paced, counter);
+      latency.eventStages = stageSplit(
+        stagesBefore,
+        await readStageTotals(apps.normalizerMetricsUrl),
+      );
       log(`latency: ${JSON.stringify(latency.ack)}`);
       // autocannon's own fixed-rate mode, for reference: it sends each connection's quota for the
       // second back to back at the start of the second, so the gateway sees bursts, not 1,000/s.
@@ -465,6 +471,7 @@ function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
         ack: ReturnType<typeof latencySummary>;
         ackFromDueTime: ReturnType<typeof latencySummary>;
         eventAfterAck: ReturnType<typeof latencySummary>;
+        eventStages: StageSplit;
         perChannel: Record<string, ReturnType<typeof latencySummary>>;
         statusCodes: Record<string, number>;
         autocannonFixedRate: { ack: ReturnType<typeof latencySummary> };
@@ -567,6 +574,12 @@ function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
       'event after ack p50/p95/p99',
       `${f0(e.p50)}/${f0(e.p95)}/${f0(e.p99)}`,
       `ms from the 2xx to its event on petition.events.v1 (read_committed), ${f0(e.n)} events`,
+    ]);
+    const st = lat.eventStages;
+    rows.push([
+      "  the normalizer's split, mean ms",
+      STAGES.map((k) => f1(st.stageMeanMs[k])).join('/'),
+      `${STAGES.join('/')} = ${f1(st.meanMs)} ms from each record's Kafka timestamp to its commit, ${f0(st.records)} records (its /metrics)`,
     ]);
     const a = lat.autocannonFixedRate.ack;
     rows.push([

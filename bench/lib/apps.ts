@@ -35,6 +35,8 @@ export class Apps {
   readonly gateway: AppProcess;
   readonly normalizer: AppProcess;
   readonly url: string;
+  /** The normalizer's GET /metrics (its port is the gateway's + 1). */
+  readonly normalizerMetricsUrl: string;
   private readonly stateDir: string;
   private exited: string[] = [];
 
@@ -44,6 +46,7 @@ export class Apps {
     }
     this.stateDir = mkdtempSync(join(tmpdir(), 'bench-state-'));
     this.url = `http://127.0.0.1:${options.port}`;
+    this.normalizerMetricsUrl = `http://127.0.0.1:${options.port + 1}/metrics`;
     const common = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
@@ -60,8 +63,8 @@ export class Apps {
       IDENTITY_KEY_SECRET: 'bench-identity-secret-0123456789',
       NORMALIZER_GROUP_ID: `normalizer-${options.namespace}`,
       NORMALIZER_INSTANCE_ID: 'bench',
-      // Its /health and /metrics on a free port: nothing here reads them.
-      NORMALIZER_PORT: '0',
+      // Its /metrics split each event's delay into stages (bench/lib/record-stages.ts).
+      NORMALIZER_PORT: String(options.port + 1),
       NORMALIZER_HOST: '127.0.0.1',
     });
     this.gateway = this.spawn('gateway', {
