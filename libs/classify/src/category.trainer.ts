@@ -4,6 +4,7 @@ import {
   type CategoryModelJson,
   type DenseModel,
 } from './category.model';
+import { domainFeatureWeights } from './domain.weights';
 import { FeatureVectorBuilder, type TermWeighting } from './feature.vector';
 import type { NgramSpec } from './ngram.hasher';
 
@@ -38,6 +39,11 @@ export interface TrainOptions {
    * 0.857 (10).
    */
   priorRepeat: number;
+  /**
+   * With domain texts (unlabelled messages as read at run time): the power of the training/domain
+   * share ratio in the feature weights (see domain.weights.ts; 0 = IDF only).
+   */
+  domainRatioPower: number;
 }
 
 // Settings are chosen by 5-fold cross-validation on train_segmented.jsonl (dev's near copies
@@ -55,6 +61,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   seed: 7,
   runs: 5,
   priorRepeat: 3,
+  domainRatioPower: 0.5,
 };
 
 interface Doc {
@@ -84,17 +91,38 @@ function shuffle<T>(items: T[], random: () => number): void {
   }
 }
 
-function vectorise(rows: LabelledText[], classes: string[], options: TrainOptions): Doc[] {
+/** Feature vectors, each value times its bucket's weight (after the length normalisation). */
+function vectorise(
+  rows: LabelledText[],
+  classes: string[],
+  options: TrainOptions,
+  featureWeights: Float32Array | null,
+): Doc[] {
   const builder = new FeatureVectorBuilder(options.ngram, options.weighting);
   const index = new Map(classes.map((c, i) => [c, i]));
   return rows.map((row) => {
     const v = builder.build(row.text);
-    return {
-      indices: v.indices.slice(0, v.length),
-      values: v.values.slice(0, v.length),
-      label: index.get(row.label) ?? 0,
-    };
+    const indices = v.indices.slice(0, v.length);
+    const values = v.values.slice(0, v.length);
+    if (featureWeights)
+      for (let i = 0; i < values.length; i++)
+        values[i] = (values[i] ?? 0) * (featureWeights[indices[i] ?? 0] ?? 1);
+    return { indices, values, label: index.get(row.label) ?? 0 };
   });
+}
+
+/**
+ * Multiplies each bucket's class weights by the bucket's feature weight: the model then reads
+ * unweighted features at run time and scores exactly what was trained.
+ */
+function foldFeatureWeights(model: DenseModel, featureWeights: Float32Array | null): DenseModel {
+  if (!featureWeights) return model;
+  const k = model.classes.length;
+  for (let b = 0; b < featureWeights.length; b++) {
+    const w = featureWeights[b] ?? 1;
+    for (let c = 0; c < k; c++) model.weights[b * k + c] = (model.weights[b * k + c] ?? 0) * w;
+  }
+  return model;
 }
 
 /** `options.runs` fits with consecutive seeds, weights and biases averaged. */
@@ -213,11 +241,14 @@ export interface TrainResult {
 /**
  * Trains a category model on labelled matchText. With `calibrationShare` > 0 it first trains on
  * the rest to fit the softmax temperature on the held-out share, then trains on every row.
+ * `domain`: unlabelled matchText in the run-time form (subject and body), from which the feature
+ * weights are learnt (domain.weights.ts); none: unweighted features.
  */
 export function trainCategoryModel(
   rows: LabelledText[],
   overrides: Partial<TrainOptions> = {},
   prior: readonly LabelledText[] = [],
+  domain: readonly string[] = [],
 ): TrainResult {
   const options = { ...DEFAULT_TRAIN_OPTIONS, ...overrides };
   const started = process.hrtime.bigint();
@@ -227,6 +258,20 @@ export function trainCategoryModel(
   const priorRows: LabelledText[] = [];
   for (let r = 0; r < options.priorRepeat; r++)
     for (const p of prior) if (known.has(p.label)) priorRows.push(p);
+  const featureWeights =
+    domain.length > 0
+      ? domainFeatureWeights(
+          rows.map((r) => r.text),
+          domain,
+          options.ngram,
+          options.domainRatioPower,
+        )
+      : null;
+  const fit = (docs: LabelledText[]): DenseModel =>
+    foldFeatureWeights(
+      fitAveraged(vectorise(docs, classes, options, featureWeights), classes, options),
+      featureWeights,
+    );
   let temperature = 1;
   if (options.calibrationShare > 0 && rows.length >= 20) {
     const shuffled = [...rows];
@@ -234,12 +279,9 @@ export function trainCategoryModel(
     const cut = Math.max(1, Math.floor(shuffled.length * options.calibrationShare));
     const heldOut = shuffled.slice(0, cut);
     const rest = shuffled.slice(cut);
-    const partial = toModelJson(
-      fitAveraged(vectorise([...rest, ...priorRows], classes, options), classes, options),
-    );
-    temperature = fitTemperature(partial, heldOut);
+    temperature = fitTemperature(toModelJson(fit([...rest, ...priorRows])), heldOut);
   }
-  const dense = fitAveraged(vectorise([...rows, ...priorRows], classes, options), classes, options);
+  const dense = fit([...rows, ...priorRows]);
   dense.temperature = temperature;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const model = toModelJson(dense, {
@@ -252,6 +294,9 @@ export function trainCategoryModel(
     runs: options.runs,
     weighting: options.weighting,
     ...(priorRows.length > 0 ? { priorRows: priorRows.length } : {}),
+    ...(featureWeights
+      ? { domainDocs: domain.length, domainRatioPower: options.domainRatioPower }
+      : {}),
   });
   return { model, rows: rows.length, seconds };
 }

@@ -5,10 +5,15 @@
 //   [--bits 16] [--min-n 1] [--max-n 2] [--weighting tf-len|log|binary] [--epochs 8]
 //   [--l2 1e-4] [--seed 7] [--runs 5]
 //   [--taxonomy <taxonomy.jsonl>] [--prior-repeat 3]   the taxonomy's level-2/3 names as prior documents
+//   [--domain <unlabelled.jsonl> …] [--domain-ratio-power 0.5]   unlabelled messages as read at run
+//     time (title + text): feature weights from them (domain.weights.ts); --exclude applies too
 // The shipped model: all public labelled data, segmented and raw (the raw dev messages are the
-// run-time text form, the title field is read where a file has one), with the public taxonomy:
+// run-time text form, the title field is read where a file has one), with the public taxonomy and
+// the public unlabelled messages as the domain:
 //   npm run train -- --in ../shared/data/train_segmented.jsonl --in ../shared/data/dev_labeled.jsonl \
 //     --title-field title --taxonomy ../shared/data/taxonomy.jsonl \
+//     --domain ../shared/data/messages_unlabeled.jsonl --domain ../shared/data/messages_with_likes.jsonl \
+//     --domain ../shared/data/messages_with_replies.jsonl \
 //     --out libs/classify/model/category-model.json
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -46,6 +51,8 @@ function main(): void {
       weighting: { type: 'string' },
       taxonomy: { type: 'string' },
       'prior-repeat': { type: 'string' },
+      domain: { type: 'string', multiple: true },
+      'domain-ratio-power': { type: 'string' },
     },
   });
   if (!values.in || values.in.length === 0 || !values.out) {
@@ -72,13 +79,20 @@ function main(): void {
   if (!TERM_WEIGHTINGS.includes(weighting as TermWeighting))
     throw new Error(`--weighting must be one of ${TERM_WEIGHTINGS.join(', ')}`);
   const read = rows.length;
+  // The run-time form, distinct texts: the files overlap (one message in several tables).
+  let domain = [...new Set((values.domain ?? []).flatMap(readTexts))];
   if (values.exclude) {
+    const excluded = readTexts(values.exclude);
     const copies = nearCopies(
       rows.map((r) => r.text),
-      readTexts(values.exclude),
+      excluded,
     );
     rows = rows.filter((_, i) => !copies[i]);
     console.log(`excluded ${read - rows.length} rows that are near copies of ${values.exclude}`);
+    const domainCopies = nearCopies(domain, excluded);
+    const before = domain.length;
+    domain = domain.filter((_, i) => !domainCopies[i]);
+    if (before > 0) console.log(`excluded ${before - domain.length} domain texts likewise`);
   }
   const classes = [...new Set(rows.map((r) => r.label))];
   const prior = values.taxonomy ? taxonomyDocuments(readTaxonomy(values.taxonomy), classes) : [];
@@ -96,8 +110,10 @@ function main(): void {
       runs: num(values.runs, d.runs),
       weighting: weighting as TermWeighting,
       priorRepeat: num(values['prior-repeat'], d.priorRepeat),
+      domainRatioPower: num(values['domain-ratio-power'], d.domainRatioPower),
     },
     prior,
+    domain,
   );
   // Provenance only: which files, so a reader of the model knows whether dev was in it.
   model.training = {
@@ -105,6 +121,7 @@ function main(): void {
     inputs: values.in.map((f) => basename(f)),
     ...(values.exclude ? { excludedNearCopiesOf: basename(values.exclude) } : {}),
     ...(values.taxonomy ? { taxonomy: basename(values.taxonomy), priorNames: prior.length } : {}),
+    ...(values.domain ? { domain: values.domain.map((f) => basename(f)) } : {}),
   };
   const json = JSON.stringify(model);
   writeFileSync(values.out, json + '\n');
