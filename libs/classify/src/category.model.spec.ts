@@ -167,6 +167,12 @@ describe('shipped model on the public dev set', () => {
     expect(json.weighting).toBe('tf-len');
     expect(json.training?.inputs).toEqual(['train_segmented.jsonl', 'dev_labeled.jsonl']);
     expect(json.training?.taxonomy).toBe('taxonomy.jsonl');
+    expect(json.training?.domain).toEqual([
+      'messages_unlabeled.jsonl',
+      'messages_with_likes.jsonl',
+      'messages_with_replies.jsonl',
+    ]);
+    expect(json.training?.domainDocs).toBeGreaterThan(9000);
     const clf = CategoryClassifier.fromFile(defaultModelPath());
     const dev = readJsonl<{ title: string; text: string; label: string }>('dev_labeled.jsonl');
     const predicted = dev.map((d) => clf.classify(matchText(`${d.title}\n${d.text}`)).category);
