@@ -5,7 +5,8 @@
  * messages (../shared/data/messages_unlabeled.jsonl, read at run time) through every HTTP channel:
  *   1. end-to-end throughput: closed-loop autocannon, from the first request until the last
  *      accepted petition's canonical event is committed on petition.events.v1;
- *   2. ack latency at a fixed 1,000 requests/s (open loop; autocannon -R alongside for reference);
+ *   2. ack latency at a fixed 1,000 requests/s (open loop; autocannon -R alongside for reference),
+ *      with the normalizer at the niceness `npm start` gives it and, alternated, at nice 0;
  *   3. the ceiling: a bare kafkajs producer sending the same raw payloads to the same broker;
  *   4. back-to-back transactions with the normalizer's producer retry policy against the former
  *      100 ms first back-off, alternated in the same run;
@@ -41,8 +42,15 @@ import {
   type Message,
 } from './lib/channels';
 import { printProfile, summariseProfile, type ProfileSummary } from './lib/cpu-profile';
-import { readStageTotals, stageSplit, STAGES, type StageSplit } from './lib/record-stages';
+import {
+  pooledSplit,
+  readStageTotals,
+  stageSplit,
+  STAGES,
+  type StageSplit,
+} from './lib/record-stages';
 import { loadMessages } from './lib/data';
+import { normalizerNice } from './lib/node-flags';
 import { EventCounter } from './lib/event-counter';
 import { judgementStages, judgementThroughput } from './lib/judgement';
 import { backToBackTransactions, type TransactionRun } from './lib/transactions';
@@ -64,6 +72,7 @@ const RATE = Number(env.BENCH_RATE ?? 1000);
 const LATENCY_SECONDS = Number(env.BENCH_LATENCY_SECONDS ?? 20);
 const PARTITIONS = Number(env.BENCH_PARTITIONS ?? 6);
 const PROFILE = env.BENCH_PROFILE === '1';
+const NICE = normalizerNice();
 const SKIP = new Set((env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 /** How long the run waits for the last canonical event of a phase before calling it missing. */
 const DRAIN_TIMEOUT_MS = Number(env.BENCH_DRAIN_TIMEOUT_MS ?? 180_000);
@@ -292,39 +301,33 @@ async function main(): Promise<void> {
 
     // ---------------------------------------------------------------- latency
     if (!SKIP.has('latency')) {
-      const count = Math.ceil((RATE * LATENCY_SECONDS * 1.05) / working.length);
-      const streams = working.map((c) => ({
-        channel: c.name,
-        requests: buildRequests(c, messages, count, 'lat', apps.url),
-      }));
-      log(`latency: open loop ${RATE}/s for ${LATENCY_SECONDS} s`);
-      const stagesBefore = await readStageTotals(apps.normalizerMetricsUrl);
-      const paced = await runPaced(apps.url, streams, RATE, LATENCY_SECONDS);
-      const all = paced.flatMap((r) => r.latencies);
-      const lagged = paced.flatMap((r) => r.lagged);
-      const accepted = acceptedOf(paced);
-      const drain = await counter.waitFor(accepted, LATENCY_DRAIN_MS);
-      const codes: Record<string, number> = {};
-      for (const r of paced)
-        for (const [c, n] of Object.entries(r.statusCodes)) codes[c] = (codes[c] ?? 0) + n;
-      const latency: Record<string, unknown> = {
-        rate: RATE,
-        seconds: LATENCY_SECONDS,
-        sent: paced.reduce((a, r) => a + r.sent, 0),
-        statusCodes: codes,
-        errors: paced.reduce((a, r) => a + r.errors + r.timeouts, 0),
-        ack: latencySummary(all),
-        ackFromDueTime: latencySummary(lagged),
-        perChannel: Object.fromEntries(paced.map((r) => [r.channel, latencySummary(r.latencies)])),
-        // The normalizer may still be working through the backlog: not lost, just not there yet.
-        eventsNotOnTopicAfter60s: drain.missing.length,
+      // The normalizer at the priority `npm start` gives it (NICE) and, as the baseline, at the
+      // default priority (0), alternated N00N after a discarded warm-up run: the first run after
+      // the throughput phase is the slowest, whichever the setting. Each figure pools its two
+      // runs (LATENCY_SECONDS in all per setting).
+      log(`latency: open loop ${RATE}/s, normalizer at nice ${NICE} and 0 (alternated)`);
+      const half = LATENCY_SECONDS / 2;
+      await pacedRun(apps, counter, working, messages, 'latw', half);
+      const runs = new Map<number, PacedRun[]>([
+        [NICE, []],
+        [0, []],
+      ]);
+      for (const [i, nice] of [NICE, 0, 0, NICE].entries()) {
+        apps.setNormalizerNice(nice);
+        runs.get(nice)?.push(await pacedRun(apps, counter, working, messages, `lat${i}`, half));
+      }
+      apps.setNormalizerNice();
+      const latency = latencyOf(runs.get(NICE) ?? [], counter);
+      const baseline = latencyOf(runs.get(0) ?? [], counter);
+      log(`latency at nice ${NICE}: ${JSON.stringify(latency.ack)}`);
+      log(`latency at nice 0: ${JSON.stringify(baseline.ack)}`);
+      latency.normalizerNice = NICE;
+      latency.baselineNiceZero = {
+        ack: baseline.ack,
+        eventAfterAck: baseline.eventAfterAck,
+        eventStages: baseline.eventStages,
       };
-      latency.eventAfterAck = eventAfterAck(paced, counter);
-      latency.eventStages = stageSplit(
-        stagesBefore,
-        await readStageTotals(apps.normalizerMetricsUrl),
-      );
-      log(`latency: ${JSON.stringify(latency.ack)}`);
+      latency.ackP99Ratio = (latency.ack as Summary).p99 / (baseline.ack as Summary).p99;
       // autocannon's own fixed-rate mode, for reference: it sends each connection's quota for the
       // second back to back at the start of the second, so the gateway sees bursts, not 1,000/s.
       const acCount = Math.ceil((RATE * 10 * 1.1) / working.length);
@@ -422,6 +425,63 @@ async function main(): Promise<void> {
   console.log(`\nresults: ${file}`);
 }
 
+type Summary = ReturnType<typeof latencySummary>;
+
+interface PacedRun {
+  paced: PacedResult[];
+  stages: StageSplit;
+  /** Accepted but not on the topic LATENCY_DRAIN_MS after the run (a backlog, not a loss). */
+  missing: number;
+}
+
+/**
+ * One open-loop run at RATE for `seconds`, waiting for its events, with the normalizer's own
+ * split of their wait (its /metrics before and after).
+ */
+async function pacedRun(
+  apps: Apps,
+  counter: EventCounter,
+  working: ChannelSpec[],
+  messages: Message[],
+  tag: string,
+  seconds: number,
+): Promise<PacedRun> {
+  const count = Math.ceil((RATE * seconds * 1.05) / working.length);
+  const streams = working.map((c) => ({
+    channel: c.name,
+    requests: buildRequests(c, messages, count, tag, apps.url),
+  }));
+  const before = await readStageTotals(apps.normalizerMetricsUrl);
+  const paced = await runPaced(apps.url, streams, RATE, seconds);
+  const drain = await counter.waitFor(acceptedOf(paced), LATENCY_DRAIN_MS);
+  const stages = stageSplit(before, await readStageTotals(apps.normalizerMetricsUrl));
+  return { paced, stages, missing: drain.missing.length };
+}
+
+/** Ack latency and event-after-ack figures pooled over runs. */
+function latencyOf(runs: PacedRun[], counter: EventCounter): Record<string, unknown> {
+  const paced = runs.flatMap((r) => r.paced);
+  const codes: Record<string, number> = {};
+  const byChannel = new Map<string, number[]>();
+  for (const r of paced) {
+    for (const [c, n] of Object.entries(r.statusCodes)) codes[c] = (codes[c] ?? 0) + n;
+    byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), ...r.latencies]);
+  }
+  return {
+    rate: RATE,
+    seconds: (LATENCY_SECONDS / 2) * runs.length,
+    sent: paced.reduce((a, r) => a + r.sent, 0),
+    statusCodes: codes,
+    errors: paced.reduce((a, r) => a + r.errors + r.timeouts, 0),
+    ack: latencySummary(paced.flatMap((r) => r.latencies)),
+    ackFromDueTime: latencySummary(paced.flatMap((r) => r.lagged)),
+    perChannel: Object.fromEntries([...byChannel].map(([c, l]) => [c, latencySummary(l)])),
+    eventsNotOnTopicAfter60s: runs.reduce((a, r) => a + r.missing, 0),
+    eventAfterAck: eventAfterAck(paced, counter),
+    eventStages: pooledSplit(runs.map((r) => r.stages)),
+  };
+}
+
 /**
  * For each acknowledged petition, ms from its 2xx to its canonical event's arrival at the event
  * reader (read_committed): what a case system waits for once the citizen has an answer.
@@ -472,6 +532,13 @@ function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
         ackFromDueTime: ReturnType<typeof latencySummary>;
         eventAfterAck: ReturnType<typeof latencySummary>;
         eventStages: StageSplit;
+        normalizerNice: number;
+        baselineNiceZero: {
+          ack: ReturnType<typeof latencySummary>;
+          eventAfterAck: ReturnType<typeof latencySummary>;
+          eventStages: StageSplit;
+        };
+        ackP99Ratio: number;
         perChannel: Record<string, ReturnType<typeof latencySummary>>;
         statusCodes: Record<string, number>;
         autocannonFixedRate: { ack: ReturnType<typeof latencySummary> };
@@ -558,7 +625,7 @@ function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
       [
         'ack p50 ms @1,000/s',
         f1(lat.ack.p50),
-        `open loop, ${f0(lat.ack.n)} requests, codes ${JSON.stringify(lat.statusCodes)}`,
+        `open loop, ${f0(lat.ack.n)} requests, codes ${JSON.stringify(lat.statusCodes)}; normalizer at nice ${lat.normalizerNice}`,
       ],
       ['ack p95 ms @1,000/s', f1(lat.ack.p95)],
       [
@@ -581,6 +648,19 @@ function report(r: Record<string, unknown>, profiles: ProfileSummary[]): void {
       STAGES.map((k) => f1(st.stageMeanMs[k])).join('/'),
       `${STAGES.join('/')} = ${f1(st.meanMs)} ms from each record's Kafka timestamp to its commit, ${f0(st.records)} records (its /metrics)`,
     ]);
+    const b = lat.baselineNiceZero;
+    rows.push(
+      [
+        'baseline, normalizer at nice 0: ack p50/p95/p99',
+        `${f1(b.ack.p50)}/${f1(b.ack.p95)}/${f1(b.ack.p99)}`,
+        `alternated with the runs above; ack p99 ratio nice ${lat.normalizerNice} / nice 0: ${f2(lat.ackP99Ratio)}`,
+      ],
+      [
+        '  event after ack p50/p95/p99',
+        `${f0(b.eventAfterAck.p50)}/${f0(b.eventAfterAck.p95)}/${f0(b.eventAfterAck.p99)}`,
+        `the normalizer's split ${STAGES.map((k) => f1(b.eventStages.stageMeanMs[k])).join('/')} = ${f1(b.eventStages.meanMs)} ms`,
+      ],
+    );
     const a = lat.autocannonFixedRate.ack;
     rows.push([
       'autocannon -R p50/p95/p99',

@@ -34,8 +34,12 @@ trap cleanup EXIT INT TERM
 
 # A larger young generation for the judgement's short-lived allocations: fewer scavenges, fewer
 # objects promoted (about +5 % judgements per CPU-second in scripts/quality/judgement.ts).
+# Lower CPU priority (config/normalizer.nice, or NORMALIZER_NICE): on one host the gateway's acks
+# go first and the normalizer, which nobody waits on synchronously, takes the delay (npm run bench
+# measures both priorities in one run).
 # shellcheck disable=SC2046 # the flags are words
-node $(cat config/normalizer.node-flags) dist/apps/normalizer/apps/normalizer/src/main.js &
+nice -n "${NORMALIZER_NICE:-$(cat config/normalizer.nice)}" \
+  node $(cat config/normalizer.node-flags) dist/apps/normalizer/apps/normalizer/src/main.js &
 pids+=($!)
 node dist/apps/gateway/apps/gateway/src/main.js &
 pids+=($!)

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { normalizerNodeFlags } from './node-flags';
+import { normalizerNice, normalizerNodeFlags } from './node-flags';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -76,6 +77,7 @@ export class Apps {
       GATEWAY_STATE_DIR: join(this.stateDir, 'gateway'),
       ...options.gatewayEnv,
     });
+    this.setNormalizerNice();
   }
 
   /**
@@ -133,6 +135,14 @@ export class Apps {
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`gateway not healthy after ${timeoutMs} ms`);
+  }
+
+  /**
+   * The normalizer's CPU priority (niceness), as `npm start` sets it (config/normalizer.nice); the
+   * bench changes it between runs to measure against the default priority.
+   */
+  setNormalizerNice(nice: number = normalizerNice()): void {
+    if (this.normalizer.child.pid !== undefined) setPriority(this.normalizer.child.pid, nice);
   }
 
   assertAlive(): void {

@@ -56,3 +56,17 @@ export function stageSplit(before: StageTotals, after: StageTotals): StageSplit 
     ) as StageSplit['stageMeanMs'],
   };
 }
+
+/** Several runs' splits as one: means weighted by each run's records. */
+export function pooledSplit(splits: StageSplit[]): StageSplit {
+  const records = splits.reduce((a, s) => a + s.records, 0);
+  const mean = (pick: (s: StageSplit) => number): number =>
+    records > 0 ? splits.reduce((a, s) => a + pick(s) * s.records, 0) / records : NaN;
+  return {
+    records,
+    meanMs: mean((s) => s.meanMs),
+    stageMeanMs: Object.fromEntries(
+      STAGES.map((k) => [k, mean((s) => s.stageMeanMs[k])]),
+    ) as StageSplit['stageMeanMs'],
+  };
+}
