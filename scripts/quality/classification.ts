@@ -45,7 +45,8 @@ function loadData() {
   const dev = readJsonl<{ title: string; text: string; label: string }>('dev_labeled.jsonl').map(
     (r) => {
       const text = matchText(`${r.title}\n${r.text}`);
-      return { text, input: categoryInput(text, matchText(r.title)), label: r.label };
+      const input = categoryInput(text, matchText(r.title));
+      return { text, input, body: matchText(r.text), label: r.label };
     },
   );
   const copies = nearCopies(
@@ -199,6 +200,14 @@ async function main(): Promise<void> {
   const unweightedScore = devScore(unweighted, dev, true);
   console.log(
     `(without the unlabelled messages' feature weights: accuracy ${pct(unweightedScore.accuracy)} %   macro-F1 ${pct(unweightedScore.macroF1)} %)`,
+  );
+  const bodyOnly = score(
+    dev.map((d) => d.label),
+    dev.map((d) => q.model.classify(d.body).category),
+    q.model.classes,
+  );
+  console.log(
+    `(body only, no subject, as an SMS arrives: accuracy ${pct(bodyOnly.accuracy)} %   macro-F1 ${pct(bodyOnly.macroF1)} %)`,
   );
   const once = devScore(q.model, dev, false);
   console.log(
