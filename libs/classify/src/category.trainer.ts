@@ -267,7 +267,7 @@ export function trainCategoryModel(
           options.domainRatioPower,
         )
       : null;
-  const fit = (docs: LabelledText[]): DenseModel =>
+  const trainFolded = (docs: LabelledText[]): DenseModel =>
     foldFeatureWeights(
       fitAveraged(vectorise(docs, classes, options, featureWeights), classes, options),
       featureWeights,
@@ -279,9 +279,9 @@ export function trainCategoryModel(
     const cut = Math.max(1, Math.floor(shuffled.length * options.calibrationShare));
     const heldOut = shuffled.slice(0, cut);
     const rest = shuffled.slice(cut);
-    temperature = fitTemperature(toModelJson(fit([...rest, ...priorRows])), heldOut);
+    temperature = fitTemperature(toModelJson(trainFolded([...rest, ...priorRows])), heldOut);
   }
-  const dense = fit([...rows, ...priorRows]);
+  const dense = trainFolded([...rows, ...priorRows]);
   dense.temperature = temperature;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const model = toModelJson(dense, {

@@ -221,7 +221,6 @@ export class TransactionalNormalizer {
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return false;
     const item: GroupedBatch = {
       payload,
-      started: process.hrtime.bigint(),
       results: [],
       stale: false,
       timing: emptyTiming(wallClockMs()),
@@ -231,7 +230,8 @@ export class TransactionalNormalizer {
     payload.resolveOffset(lastOffset(batch));
     await payload.heartbeat();
     this.lastCommitAt = new Date();
-    this.options.onCommitted?.(item.results, Number(process.hrtime.bigint() - item.started) / 1e9, {
+    const seconds = (wallClockMs() - item.timing.handedAt) / 1000;
+    this.options.onCommitted?.(item.results, seconds, {
       producedAt: batch.messages.map((m) => Number(m.timestamp)),
       stages: item.timing,
     });
@@ -311,11 +311,10 @@ export class TransactionalNormalizer {
 /** One partition's batch in a group: its outcomes once the group is processed. */
 interface GroupedBatch {
   payload: EachBatchPayload;
-  started: bigint;
   results: ProcessOutcome[];
   /** Its partition was revoked before the commit: not published, not acknowledged. */
   stale: boolean;
-  /** Filled in by its group once committed. */
+  /** handedAt when kafkajs handed it over (also times the batch); the rest set once committed. */
   timing: BatchTiming;
 }
 
