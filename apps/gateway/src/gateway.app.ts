@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import type { GatewayEnv } from './config/gateway.env';
 import { GatewayModule } from './gateway.module';
+import { parseFormBody, parseJsonBody } from './http/body-parsers';
 import { fastifyErrorHandler } from './http/fastify-error.handler';
 
 /**
@@ -31,6 +32,7 @@ export async function createGatewayApp(env: GatewayEnv): Promise<NestFastifyAppl
   // Before Nest registers its routes: their encapsulated contexts inherit this handler, so body
   // parsing errors (bad JSON, wrong type, too large) answer in our error format too.
   adapter.getInstance().setErrorHandler(fastifyErrorHandler);
+  registerBodyParsers(adapter);
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forEnv(env), adapter, {
     rawBody: true,
     bufferLogs: true,
@@ -38,4 +40,27 @@ export async function createGatewayApp(env: GatewayEnv): Promise<NestFastifyAppl
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * Our parsers instead of Nest's (registered first, so Nest keeps them). Nest's JSON parser is
+ * Fastify's secure-json-parse: a `__proto__` key anywhere failed a whole batch, integers beyond
+ * 2^53 lost digits, and nothing bounded depth or keys; its form parser bounds no field count.
+ * Both keep the raw bytes on the request: signatures are computed over them.
+ */
+function registerBodyParsers(adapter: FastifyAdapter): void {
+  const using =
+    (parse: (text: string) => unknown) =>
+    (_req: unknown, body: Buffer, done: (error: Error | null, value?: unknown) => void) => {
+      let value: unknown;
+      try {
+        value = parse(body.toString('utf8'));
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      done(null, value);
+    };
+  adapter.useBodyParser('application/json', true, undefined, using(parseJsonBody));
+  adapter.useBodyParser('application/x-www-form-urlencoded', true, undefined, using(parseFormBody));
 }

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { BodyParseError } from './body-parsers';
 
 /**
  * Codes for the errors Fastify raises itself, before a Nest handler runs (body parsing, limits,
@@ -42,6 +43,9 @@ export function fastifyErrorResponse(error: Partial<FastifyError> & { status?: n
   const status = error.statusCode ?? error.status;
   if (typeof status !== 'number' || status < 400 || status >= 500) {
     return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
+  }
+  if (error instanceof BodyParseError) {
+    return { status, body: { error: { code: error.reason, message: error.message } } };
   }
   // A JSON syntax error from the parser's prototype guard or JSON.parse (status 400, no code).
   const code =
