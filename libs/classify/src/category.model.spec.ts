@@ -6,6 +6,7 @@ import { readJsonl } from '../../../test/support/shared-data';
 import { CategoryClassifier } from './category.model';
 import {
   CategoryPipeline,
+  REVIEW_BELOW,
   SUBJECT_WEIGHT,
   categoryInput,
   defaultModelPath,
@@ -95,7 +96,31 @@ describe('category model', () => {
       keyword: '夜间施工',
     });
     const other = matchText('老板拖欠工资');
-    expect(pipeline.classify(other)).toEqual({ ...clf.classify(other), source: 'model' });
+    const byOther = clf.classify(other);
+    expect(pipeline.classify(other)).toEqual({
+      ...byOther,
+      source: 'model',
+      needsReview: byOther.confidence < REVIEW_BELOW,
+    });
+  });
+
+  it('flags an unsure model decision for review, never a rule decision', () => {
+    const clear = matchText('老板拖欠工资，包工头不发工钱');
+    // Two classes' words in equal measure: the model cannot be sure.
+    const mixed = matchText('老板拖欠工资，工地夜间施工噪音');
+    const c = clf.classify(clear).confidence;
+    const m = clf.classify(mixed).confidence;
+    expect(m).toBeLessThan(c);
+    const between = new CategoryPipeline(clf, [], (c + m) / 2);
+    expect(between.classify(clear).needsReview).toBe(false);
+    expect(between.classify(mixed).needsReview).toBe(true);
+    const ruled = new CategoryPipeline(
+      clf,
+      parseCategoryRules([{ category: '学校', any: ['夜间施工'] }], 'test', clf.classes),
+      1.01,
+    );
+    expect(ruled.classify(mixed)).toMatchObject({ source: 'rule', needsReview: false });
+    expect(ruled.classify(clear)).toMatchObject({ source: 'model', needsReview: true });
   });
 
   it('weights a petition subject SUBJECT_WEIGHT times for the model, not for the rules', () => {
@@ -110,7 +135,10 @@ describe('category model', () => {
     const weighted = plain.classifyPetition(match, subject);
     expect(once).toBeLessThan(0.5);
     expect(weighted.scores['工资'] ?? 0).toBeGreaterThan(once + 0.1);
-    expect(weighted).toEqual({ ...clf.classify(categoryInput(match, subject)), source: 'model' });
+    expect(weighted).toMatchObject({
+      ...clf.classify(categoryInput(match, subject)),
+      source: 'model',
+    });
     expect(plain.classifyPetition(match, '')).toEqual(plain.classify(match));
     // A rule keyword in the body still decides: rules read the text as written.
     const ruled = new CategoryPipeline(

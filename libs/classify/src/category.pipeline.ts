@@ -7,7 +7,15 @@ export interface CategoryResult extends CategoryPrediction {
   source: 'rule' | 'model';
   /** The keyword that decided, when `source` is 'rule'. */
   keyword?: string;
+  /** The model was unsure (confidence below the pipeline's `reviewBelow`): a person should check. */
+  needsReview: boolean;
 }
+
+/**
+ * Model decisions with a calibrated confidence below this are flagged for review (value measured
+ * in scripts/quality/classification.ts).
+ */
+export const REVIEW_BELOW = 0.6;
 
 /**
  * How many times a petition's subject counts in the model's input: the subject is the citizen's
@@ -32,6 +40,7 @@ export class CategoryPipeline {
   constructor(
     readonly model: CategoryClassifier,
     readonly rules: readonly CategoryRule[] = [],
+    readonly reviewBelow: number = REVIEW_BELOW,
   ) {}
 
   static fromFiles(modelPath: string, rulesPath?: string): CategoryPipeline {
@@ -52,9 +61,16 @@ export class CategoryPipeline {
         scores,
         source: 'rule',
         keyword: rule.keyword,
+        // A configured keyword is the agency's own decision, not a guess.
+        needsReview: false,
       };
     }
-    return { ...this.model.classify(modelInput), source: 'model' };
+    const prediction = this.model.classify(modelInput);
+    return {
+      ...prediction,
+      source: 'model',
+      needsReview: prediction.confidence < this.reviewBelow,
+    };
   }
 
   /**

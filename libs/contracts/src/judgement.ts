@@ -11,6 +11,8 @@ export interface Judgement {
     confidence: number;
     /** `rule` when a configured keyword rule decided, `model` otherwise. */
     source: 'rule' | 'model';
+    /** The model was unsure of the category: a case worker should check it. False for rules. */
+    needsReview?: boolean;
     intent: 'complaint' | 'suggestion' | 'consultation' | 'report' | 'thanks';
     intentConfidence: number;
   };

@@ -64,6 +64,7 @@ export class PetitionJudge {
         category: category.category,
         confidence: round(category.confidence),
         source: category.source,
+        needsReview: category.needsReview,
         intent: intent.intent,
         intentConfidence: round(intent.confidence),
       },
