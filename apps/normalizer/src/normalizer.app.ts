@@ -6,7 +6,8 @@ import { NormalizerModule } from './normalizer.module';
 
 /**
  * The Kafka loop, with GET /health and GET /metrics over Fastify for orchestrators and Prometheus.
- * `init()` starts the loop alone (tests); `listen()` also serves the two routes.
+ * `init()` starts the loop alone (tests); `listen()` also serves the two routes. Signals are
+ * main.ts's (exitGracefullyOnSignals), not Nest's: its hooks re-raise the signal (exit 143).
  */
 export async function createNormalizerApp(env: NormalizerEnv): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -15,6 +16,5 @@ export async function createNormalizerApp(env: NormalizerEnv): Promise<NestFasti
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
   return app;
 }

@@ -73,10 +73,25 @@ export class BatchingPublisher implements RecordSink {
     return this.queue.length;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Takes no more records, waits up to `drainMs` for the ones taken, then disconnects. Bounded,
+   * because with the broker gone the producer retries a send forever (see the constructor) and a
+   * shutdown must end within a process manager's grace period; a record still queued then is
+   * rejected, and its caller (the spool's relay) keeps it for the next start.
+   */
+  async close(drainMs = 2000, disconnectMs = 1000): Promise<void> {
     this.closed = true;
-    while (this.inFlight || this.queue.length > 0) await new Promise((r) => setTimeout(r, 10));
-    await this.producer.disconnect();
+    const until = Date.now() + drainMs;
+    while ((this.inFlight || this.queue.length > 0) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 10));
+    for (const p of this.queue) this.settle(p, new PublisherClosedError());
+    this.queue = [];
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.producer.disconnect().catch(() => undefined),
+      new Promise((r) => (timer = setTimeout(r, disconnectMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   private settle(p: Pending, error?: Error): void {

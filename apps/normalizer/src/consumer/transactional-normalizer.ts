@@ -6,6 +6,7 @@ import type {
   Producer,
   TopicMessages,
   TopicOffsets,
+  Transaction,
 } from 'kafkajs';
 import type { TopicNames } from '@app/contracts';
 import type { OutboundRecord } from '@app/kafka';
@@ -92,6 +93,10 @@ export class TransactionalNormalizer {
       // them: 10 s rather than kafkajs's 30 s default.
       sessionTimeout: 10000,
       heartbeatInterval: 2000,
+      // A stopping consumer first waits for its fetch in flight, which an idle broker holds this
+      // long (kafkajs: 5 s, most of a shutdown's 10 s). A busy one answers at once either way;
+      // idle, it costs one more fetch a second.
+      maxWaitTimeInMs: 1000,
     });
     this.producer = this.newProducer();
     // kafkajs restarts its consumer after retriable errors only; a broker that went away or a
@@ -112,6 +117,8 @@ export class TransactionalNormalizer {
 
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Between producer.transaction() and its commit or abort: what stop() aborts if it must. */
+  private openTransaction: Transaction | undefined;
 
   /**
    * The timer is deliberately not unref'd: after a crash while the broker is down nothing else
@@ -182,12 +189,27 @@ export class TransactionalNormalizer {
     this.restartLater();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Leaves the group after the batch in hand: kafkajs lets that batch finish (its transaction
+   * commits with its offsets), then sends LeaveGroup, so its partitions move to another instance
+   * at once rather than after the session timeout. Bounded by `timeoutMs`, for a shutdown within a
+   * process manager's grace period: a batch that cannot finish by then (the broker is gone) has
+   * its open transaction aborted, and is read again by whoever gets its partition. Were the abort
+   * to fail too, the coordinator aborts it when the next producer with this transactional id
+   * starts, or at the transaction timeout.
+   */
+  async stop(timeoutMs = 5000): Promise<void> {
     this.stopping = true;
     this.state = 'stopped';
     clearTimeout(this.restartTimer);
-    await this.consumer.disconnect();
-    await this.producer.disconnect();
+    if (!(await settlesWithin(this.consumer.disconnect(), timeoutMs))) {
+      this.options.log('warn', 'batch in hand not finished at shutdown; aborting its transaction', {
+        timeoutMs,
+        transactionOpen: this.openTransaction !== undefined,
+      });
+      if (this.openTransaction) await settlesWithin(this.openTransaction.abort(), 1000);
+    }
+    await settlesWithin(this.producer.disconnect(), 1000);
   }
 
   /** Forgets the failures of partitions `assignment` (topic → partitions) does not hold. */
@@ -282,6 +304,7 @@ export class TransactionalNormalizer {
     t.claimedAt = wallClockMs();
     await this.connectProducer();
     const txn = await this.producer.transaction();
+    this.openTransaction = txn;
     try {
       // Several produce requests when the batches are large: one request holding a whole fetch's
       // events (each event carries the body twice) exceeds the broker's message.max.bytes, which
@@ -304,8 +327,24 @@ export class TransactionalNormalizer {
         partitions: live.map((b) => `${b.payload.batch.topic}/${b.payload.batch.partition}`),
       });
       throw error;
+    } finally {
+      this.openTransaction = undefined;
     }
   }
+}
+
+/** Whether `work` settled (either way) within `ms`; what it throws is the caller's log's to say. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    work.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((r) => (timer = setTimeout(() => r(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return settled;
 }
 
 /** One partition's batch in a group: its outcomes once the group is processed. */
