@@ -121,9 +121,52 @@ describe('leader mailbox, end to end', () => {
     expect(again.json).toMatchObject({ petitionId: first.json.petitionId, duplicate: true });
     await stack.events.waitFor(() => eventsFor(first.json.petitionId).length > 0);
     expect(eventsFor(first.json.petitionId)[0]).toMatchObject({
-      idempotencyKey: 'mailbox:web:zhongxian-county-head:s:site-form-000123',
+      idempotencyKey: expect.stringMatching(
+        /^mailbox:web:zhongxian-county-head:s:site-form-000123:[0-9a-f]{16}$/,
+      ) as unknown,
       meta: { agreePublic: true, submissionId: 'site-form-000123' },
     });
+  });
+
+  // Issue 24: a different letter under a used submissionId got 200 duplicate with the first
+  // letter's petition id and query code.
+  it('refuses another letter under a used submissionId (409), on the API and the page', async () => {
+    const letter = mailboxLetter({ title: '路灯不亮', submissionId: 'reused-id-0001' });
+    const first = await postJson(letter, '203.0.113.10');
+    expect(first.status).toBe(201);
+    const again = await postJson(letter, '203.0.113.10');
+    expect([again.status, again.json.petitionId]).toEqual([200, first.json.petitionId]);
+
+    const other = mailboxLetter({
+      name: '张三',
+      phone: '13800138000',
+      idNumber: residentId('11010519491231002'),
+      title: '别人的信',
+      content: '县长您好：我是另一位市民，想问问我们村道路硬化的进度。',
+      submissionId: 'reused-id-0001',
+    });
+    const reused = await postJson(other, '203.0.113.11');
+    expect(reused.status).toBe(409);
+    expect(reused.json).toEqual({
+      error: { code: 'submission-id-reused', message: expect.any(String) },
+    });
+    const page = await fetch(`${stack.url}/mailbox/zhongxian-county-head`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-forwarded-for': '203.0.113.12',
+      },
+      body: new URLSearchParams(other as Record<string, string>).toString(),
+    });
+    const html = await page.text();
+    expect(page.status).toBe(409);
+    expect(html).not.toContain(String(first.json.petitionId));
+    expect(html).not.toContain(String(first.json.queryCode));
+
+    await stack.events.waitFor(() => eventsFor(first.json.petitionId).length > 0);
+    await stack.events.settle(500);
+    expect(eventsFor(first.json.petitionId)).toHaveLength(1);
+    expect(stack.events.json<PetitionEvent>().some((e) => e.subject === '别人的信')).toBe(false);
   });
 
   it('takes a letter as long as the longest real message, posted as a browser posts a form, and publishes it whole', async () => {

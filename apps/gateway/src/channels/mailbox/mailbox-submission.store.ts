@@ -7,6 +7,8 @@ import { openStateDb } from '../../state/state-db';
 export interface KnownSubmission {
   petitionId: string;
   at: number;
+  /** SubmissionIdentity.digest of the letter published (absent in records written before it). */
+  digest?: string;
 }
 
 /**

@@ -8,6 +8,8 @@ import {
 } from '../../../../../test/fixtures/mailbox/letters';
 import type { InboundRequest } from '../channel-adapter';
 import { MailboxAdapter, MailboxValidationError } from './mailbox.adapter';
+import { MAX_CONTENT_CHARS } from './mailbox-submission.dto';
+import { SubmissionShapeError } from './submission-shape';
 import { isQueryCodeValid, queryCodeFor } from './query-code';
 
 const channels = loadChannelsConfig(join(__dirname, '../../../../../config/channels.yaml'));
@@ -125,28 +127,150 @@ describe('MailboxAdapter', () => {
     ['an unknown field', { website: 'http://spam.example' }, 'website', 'unknown-field'],
     ['a name given twice (array)', { name: ['a', 'b'] }, 'name', 'name-invalid'],
     ['attachments that are not a list', { attachments: 'x' }, 'attachments', 'attachment-invalid'],
-    // Found by the hostile-input properties: class-transformer threw on these (a 500).
-    [
-      'a phone object with a nested constructor key',
-      { phone: { a: [{ constructor: { x: 1 } }] } },
-      'phone',
-      'phone-invalid',
-    ],
-    [
-      'a name object with a constructor key',
-      { name: { constructor: 'x' } },
-      'name',
-      'name-invalid',
-    ],
-    [
-      'an unknown field holding a constructor object',
-      { extra: { constructor: { prototype: 1 } } },
-      'extra',
-      'unknown-field',
-    ],
   ])('refuses %s', (_name, overrides, field, code) => {
     const errors = fieldErrors(mailboxLetter(overrides));
     expect(errors).toEqual([{ field, code, message: expect.stringMatching(/[\u4e00-\u9fff]/) }]);
+  });
+
+  /** The body as a whole refused before any field is checked: code, status, and the time it took. */
+  function shapeRefusal(body: unknown): { code: string; status: number; ms: number } {
+    const started = performance.now();
+    try {
+      adapter.submission(request(body));
+    } catch (error) {
+      if (error instanceof SubmissionShapeError) {
+        return { code: error.code, status: error.status, ms: performance.now() - started };
+      }
+      throw error;
+    }
+    throw new Error('accepted');
+  }
+
+  const manyKeys = (n: number): Record<string, unknown> =>
+    Object.fromEntries<unknown>([
+      ...Object.entries(mailboxLetter()),
+      ...Array.from({ length: n }, (_, i): [string, unknown] => [`k${i}`, 'v']),
+    ]);
+  const deepArray = (depth: number) => {
+    let v: unknown = 1;
+    for (let i = 0; i < depth; i++) v = [v];
+    return v;
+  };
+
+  // Parsing and enumerating 100k keys costs ~100 ms before any check can run (Object.keys alone),
+  // so the JSON/form parsers refuse more than 1,000 keys per object; from there the bound is ours.
+  it('refuses 100,000 top-level keys with one code and one short message', () => {
+    const refusal = shapeRefusal(manyKeys(100_000));
+    expect([refusal.code, refusal.status]).toEqual(['too-many-fields', 400]);
+  });
+
+  // Issue 24: 100k keys held the event loop ~10 s in class-transformer, a 200k-character string
+  // on the page route 46 s; the 400 listed every key (8-16 MB). Each is now one bounded refusal.
+  it.each<[string, unknown, string, number]>([
+    ['a JSON string body', 'x'.repeat(200_000), 'invalid-body', 415],
+    ['a JSON array body', [mailboxLetter()], 'invalid-body', 415],
+    ['a number body', 42, 'invalid-body', 415],
+    [
+      '1,000 top-level keys (what the JSON parser lets through)',
+      manyKeys(1000),
+      'too-many-fields',
+      400,
+    ],
+    ['17 top-level keys', manyKeys(8), 'too-many-fields', 400],
+    ['a field holding 1,000 keys', mailboxLetter({ name: manyKeys(1000) }), 'too-many-fields', 400],
+    [
+      'a field holding a 500,000-item array',
+      mailboxLetter({ name: new Array(500_000).fill(0) }),
+      'too-many-fields',
+      400,
+    ],
+    [
+      'a field nested 10,000 deep',
+      mailboxLetter({ name: deepArray(10_000) }),
+      'too-many-fields',
+      400,
+    ],
+    [
+      '600 attachments',
+      mailboxLetter({ attachments: new Array(600).fill({}) }),
+      'too-many-fields',
+      400,
+    ],
+    [
+      'a top-level __proto__ key',
+      JSON.parse('{"__proto__":{"polluted":1},"name":"王"}'),
+      'forbidden-field-name',
+      400,
+    ],
+    [
+      'a top-level constructor key',
+      mailboxLetter({ constructor: 'x' }),
+      'forbidden-field-name',
+      400,
+    ],
+    // Found by the hostile-input properties: class-transformer threw on these (a 500).
+    [
+      'a phone object with a nested constructor key',
+      mailboxLetter({ phone: { a: [{ constructor: { x: 1 } }] } }),
+      'forbidden-field-name',
+      400,
+    ],
+    [
+      'a name object with a constructor key',
+      mailboxLetter({ name: { constructor: 'x' } }),
+      'forbidden-field-name',
+      400,
+    ],
+    [
+      'an unknown field holding a prototype key',
+      mailboxLetter({ extra: { constructor: { prototype: 1 } } }),
+      'forbidden-field-name',
+      400,
+    ],
+    [
+      'an attachment with a __proto__ key',
+      mailboxLetter({ attachments: [JSON.parse('{"__proto__":{}}')] }),
+      'forbidden-field-name',
+      400,
+    ],
+  ])('refuses %s as a whole, in bounded time', (_name, body, code, status) => {
+    const refusal = shapeRefusal(body);
+    expect([refusal.code, refusal.status]).toEqual([code, status]);
+    expect(refusal.ms).toBeLessThan(50);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('lists up to 16 fields, unknown names cut to 64 characters, and caps every value', () => {
+    // About the body limit (1 MiB) in all.
+    const n = 150_000;
+    const body = mailboxLetter({
+      ['k'.repeat(n)]: 1,
+      email: `a@${'a.'.repeat(n / 2)} `,
+      phone: '1'.repeat(n),
+      idNumber: 'X'.repeat(n),
+      submissionId: 'a'.repeat(n),
+      name: '名'.repeat(n),
+      content: ` ${'字'.repeat(n)} `,
+    });
+    const started = performance.now();
+    const errors = fieldErrors(body);
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(errors.map((e) => [e.field, e.code])).toEqual([
+      ['name', 'name-too-long'],
+      ['phone', 'phone-invalid'],
+      ['idNumber', 'id-format'],
+      ['email', 'email-invalid'],
+      ['content', 'content-length'],
+      ['submissionId', 'submission-id-invalid'],
+      [`${'k'.repeat(64)}…`, 'unknown-field'],
+    ]);
+    expect(JSON.stringify(errors).length).toBeLessThan(2000);
+  });
+
+  it('keeps content whole when only its surrounding blanks pass the limit', () => {
+    const content = '字'.repeat(MAX_CONTENT_CHARS);
+    const s = adapter.submission(request(mailboxLetter({ content: `   ${content}\n\n  ` })));
+    expect(s.content).toBe(content);
   });
 
   it('lists every invalid field at once, in form order', () => {
@@ -229,10 +353,46 @@ describe('MailboxAdapter', () => {
     const identity = (o: Record<string, unknown>) =>
       adapter.identityOf(adapter.submission(request(mailboxLetter(o))));
 
-    it('is the same letter for the same submissionId, whatever else changed', () => {
-      expect(identity({ submissionId: 'form-0001' }).keyAt(at)).toBe(
-        identity({ submissionId: 'form-0001', title: '改了标题' }).keyAt(new Date()),
+    it('is the same letter for the same submissionId and the same letter, blanks aside', () => {
+      const first = identity({ submissionId: 'form-0001' });
+      const again = identity({
+        submissionId: 'form-0001',
+        content: `  ${String(mailboxLetter().content)}\n`,
+      });
+      expect(again.keyAt(new Date())).toBe(first.keyAt(at));
+      expect(again.digest).toBe(first.digest);
+      expect(first.keyAt(at)).toMatch(
+        /^mailbox:web:zhongxian-county-head:s:form-0001:[0-9a-f]{16}$/,
       );
+    });
+
+    // Issue 24: a reused submissionId answered another letter with the first one's query code.
+    it.each<[string, Record<string, unknown>]>([
+      ['another name', { name: '李四' }],
+      ['another phone', { phone: '13800138000' }],
+      ['another ID number', { idNumber: residentId('11010519491231002') }],
+      ['another title', { title: '改了标题' }],
+      ['another content', { content: '县长您好：这是另一封信，说的是另一件事情。' }],
+      ['another email', { email: 'other@example.com' }],
+      ['another publication choice', { agreePublic: true }],
+      [
+        'an attachment more',
+        {
+          attachments: [
+            {
+              filename: 'a.png',
+              contentType: 'image/png',
+              contentBase64: TINY_PNG.toString('base64'),
+            },
+          ],
+        },
+      ],
+    ])('is another letter under the same submissionId with %s', (_name, change) => {
+      const first = identity({ submissionId: 'form-0001' });
+      const other = identity({ submissionId: 'form-0001', ...change });
+      expect(other.storeKey).toBe(first.storeKey);
+      expect(other.digest).not.toBe(first.digest);
+      expect(other.keyAt(at)).not.toBe(first.keyAt(at));
     });
 
     it('is the same fingerprint for the same mailbox, phone, title and content, spaces aside', () => {

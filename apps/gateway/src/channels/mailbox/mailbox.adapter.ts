@@ -5,6 +5,7 @@ import { RecipientDirectory, type ChannelsConfig, type MailboxConfig } from '@ap
 import type { AttachmentMeta } from '@app/contracts';
 import { CHANNELS_CONFIG } from '../../config/tokens';
 import { ChannelRequestError } from '../../http/channel-errors';
+import { shapeSubmission } from './submission-shape';
 import type {
   ChannelAdapter,
   ChannelReply,
@@ -22,7 +23,11 @@ import {
 
 /** A submission with invalid fields: 400 with every field listed. */
 export class MailboxValidationError extends ChannelRequestError {
-  constructor(readonly fields: FieldError[]) {
+  constructor(
+    readonly fields: FieldError[],
+    /** The form's fields as checked (trimmed, capped), for the page to fill in again. */
+    readonly values: Record<string, unknown> = {},
+  ) {
     super('validation-failed', '提交的内容有误，请按提示修改后重新提交');
   }
 }
@@ -31,6 +36,11 @@ export class MailboxValidationError extends ChannelRequestError {
 export interface SubmissionIdentity {
   /** Where the published submission is remembered (`s:` by submissionId, `f:` by fingerprint). */
   storeKey: string;
+  /**
+   * Everything the sender typed and attached, hashed: a re-post under a known submissionId is the
+   * same letter only if this matches, so a reused id never hands out another letter's query code.
+   */
+  digest: string;
   /** The petition's idempotency key, given the time it was first received. */
   keyAt(receivedAt: Date): string;
 }
@@ -68,25 +78,30 @@ export class MailboxAdapter implements ChannelAdapter {
     };
   }
 
-  /** Pure: the validated submission, or MailboxValidationError listing every invalid field. */
-  submission(request: InboundRequest): ValidSubmission {
-    const body = request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new ChannelRequestError('invalid-body', 'expected a JSON object or a form', 415);
-    }
-    const { attachments, ...fields } = body as Record<string, unknown>;
+  /**
+   * Pure: the validated submission, or MailboxValidationError listing every invalid field. The
+   * body's shape is bounded first (shapeSubmission: SubmissionShapeError for a body that is no
+   * letter at all). `mailboxId` is the mailbox named by the page's path, which wins over the body.
+   */
+  submission(request: InboundRequest, mailboxId?: string): ValidSubmission {
+    const { fields, attachments } = shapeSubmission(request.body);
+    if (mailboxId !== undefined) fields.mailbox = mailboxId;
     const files = filesOf(attachments);
-    const input = files === null ? { ...fields, attachments } : fields;
+    // Malformed attachments are reported by name only; their content never reaches the DTO.
+    const input = files === null ? { ...fields, attachments: true } : fields;
     const result = validateSubmission(input, files ?? [], this.mailboxes);
-    if (!result.ok) throw new MailboxValidationError(result.errors);
+    if (!result.ok) throw new MailboxValidationError(result.errors, fields);
     return result.value;
   }
 
   identityOf(s: ValidSubmission): SubmissionIdentity {
     const prefix = `mailbox:web:${s.mailbox.id}`;
+    const digest = submissionDigest(s);
     if (s.submissionId) {
-      const key = `${prefix}:s:${s.submissionId}`;
-      return { storeKey: `s:${s.mailbox.id}:${s.submissionId}`, keyAt: () => key };
+      // The digest is in the key too: should the store ever miss the first letter (lost state),
+      // a different letter under the same id still gets a number of its own.
+      const key = `${prefix}:s:${s.submissionId}:${digest.slice(0, 16)}`;
+      return { storeKey: `s:${s.mailbox.id}:${s.submissionId}`, digest, keyAt: () => key };
     }
     const fp = createHash('sha256')
       .update([s.mailbox.id, s.phone, squash(s.title), squash(s.content)].join('\u0000'))
@@ -94,6 +109,7 @@ export class MailboxAdapter implements ChannelAdapter {
       .slice(0, 32);
     return {
       storeKey: `f:${fp}`,
+      digest,
       keyAt: (at) => `${prefix}:f:${fp}:${at.getTime().toString(36)}`,
     };
   }
@@ -167,6 +183,26 @@ function safeFilename(name: string): string {
   // eslint-disable-next-line no-control-regex
   const clean = basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '');
   return (clean || 'attachment').slice(0, 200);
+}
+
+/** Every field of the letter as validated (blanks aside) and each attachment's bytes, hashed. */
+function submissionDigest(s: ValidSubmission): string {
+  const hash = createHash('sha256');
+  for (const part of [
+    s.mailbox.id,
+    squash(s.name),
+    s.phone,
+    s.idNumber ?? '',
+    s.email ?? '',
+    squash(s.address ?? ''),
+    squash(s.title),
+    squash(s.content),
+    String(s.agreePublic),
+    ...s.attachments.map((f) => createHash('sha256').update(f.data).digest('hex')),
+  ]) {
+    hash.update(part).update('\u0000');
+  }
+  return hash.digest('hex');
 }
 
 function squash(text: string): string {

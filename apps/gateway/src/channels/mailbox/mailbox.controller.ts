@@ -37,7 +37,8 @@ interface Accepted {
  * to the blob store → durable publish → remember the submission → receipt.
  *
  * JSON answers: 201 `{ petitionId, queryCode, duplicate: false }`; a re-post 200 with
- * `duplicate: true` and the first number; 400 `{ error: { code: "validation-failed", message,
+ * `duplicate: true` and the first number; 409 `submission-id-reused` for a different letter under
+ * a submissionId already used; 400 `{ error: { code: "validation-failed", message,
  * fields: [ { field, code, message } ] } }`; 429 `{ error: { code: "rate-limited", reason:
  * "too-many-submissions", retryAfterSeconds, message } }` with Retry-After.
  */
@@ -117,16 +118,14 @@ export class MailboxController {
       );
     }
     const inbound = await this.inbound(req);
-    const fields: Record<string, unknown> = {
-      ...(inbound.body as Record<string, unknown>),
-      mailbox: id,
-    };
     let submission: ValidSubmission;
     try {
-      submission = this.adapter.submission({ ...inbound, body: fields });
+      // A body that is no form at all (a JSON string, thousands of keys) is refused as a whole,
+      // in JSON with its code, before any field is looked at: no browser sends one.
+      submission = this.adapter.submission(inbound, id);
     } catch (error) {
       if (!(error instanceof MailboxValidationError)) throw error;
-      const { attachments: _files, ...values } = fields;
+      const values = error.values;
       const submissionId =
         typeof values.submissionId === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(values.submissionId)
           ? values.submissionId
@@ -150,6 +149,9 @@ export class MailboxController {
         renderReceipt(mailbox, accepted.petitionId, accepted.queryCode, accepted.duplicate),
       );
     } catch (error) {
+      if (error instanceof SubmissionIdReusedError) {
+        return this.html(res, 409, renderMessage('表单已提交过', error.message));
+      }
       if (!(error instanceof ChannelError) || error.status < 500) throw error;
       if (error instanceof NotDurableError)
         void res.header('retry-after', String(error.retryAfterSeconds));
@@ -172,6 +174,12 @@ export class MailboxController {
     return this.locks.run(identity.storeKey, async () => {
       const known = this.store.get(identity.storeKey);
       const windowMs = this.env.MAILBOX_DUPLICATE_WINDOW_SECONDS * 1000;
+      // A submissionId names one letter: another letter under it (other text, other sender) is
+      // refused, never answered with the first letter's number and query code. A record without
+      // a digest (written before there was one) cannot prove it is the same letter.
+      if (known && s.submissionId !== null && known.digest !== identity.digest) {
+        throw new SubmissionIdReusedError();
+      }
       if (known && (s.submissionId !== null || receivedAt.getTime() - known.at <= windowMs)) {
         return {
           petitionId: known.petitionId,
@@ -191,6 +199,7 @@ export class MailboxController {
       await this.store.put(identity.storeKey, {
         petitionId: outcome.petitionId,
         at: receivedAt.getTime(),
+        digest: identity.digest,
       });
       if (!s.submissionId) await this.store.prune(receivedAt.getTime() - windowMs);
       return {
@@ -294,6 +303,18 @@ function multipartError(error: unknown): ChannelRequestError {
     'invalid-multipart',
     `malformed multipart body: ${typeof e.message === 'string' ? e.message : 'unreadable'}`,
   );
+}
+
+/** A submissionId already used by a different letter: 409, nothing published, no number given. */
+export class SubmissionIdReusedError extends ChannelError {
+  readonly status = 409;
+  readonly retriable = false;
+  constructor() {
+    super(
+      'submission-id-reused',
+      '这份表单已经提交过另一封信件；如需再写一封，请重新打开信箱页面填写',
+    );
+  }
 }
 
 export class MailboxNotConfiguredError extends ChannelError {
