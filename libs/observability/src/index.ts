@@ -1,5 +1,4 @@
 export { redactPii, redactDeep, redactError } from './redact-pii';
-export { redactPath } from './redact-path';
 export { createLogger, loggerOptions, REDACTED_PATHS } from './logger';
 export { withDestination } from './http-logger';
 export { withTimeout } from './with-timeout';
