@@ -43,6 +43,12 @@ export class ChannelIngressController {
       this.shadow.check(adapter.route, () => adapter.verify(inbound));
       const parsed = adapter.parse(inbound);
       const outcomes = await this.intake.accept(parsed, receivedAt, String(req.id));
+      // A request of one item that was refused is the request refused: the sender hears a 4xx,
+      // never a 200 without a tracking number (Twilio does not retry a 4xx).
+      const [only] = outcomes;
+      if (outcomes.length === 1 && only?.status === 'rejected') {
+        throw new ChannelRequestError(only.code, only.message);
+      }
       const reply = adapter.reply(outcomes, inbound);
       for (const o of outcomes) this.metrics.items.inc({ route, outcome: o.status });
       this.metrics.ackSeconds.observe({ route }, (Date.now() - receivedAt.getTime()) / 1000);

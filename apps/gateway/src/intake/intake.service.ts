@@ -10,6 +10,7 @@ import type { RecordSink } from '@app/kafka';
 import { RECORD_SINK, TOPIC_NAMES } from '../config/tokens';
 import type { ItemOutcome, ParsedRequest, PetitionDraft } from '../channels/channel-adapter';
 import { NotDurableError } from '../http/channel-errors';
+import { edgeProblems, readableProblem } from './petition-edge.check';
 
 /**
  * The one publish path every channel shares: stamps the tracking number and receive time on each
@@ -27,15 +28,33 @@ export class IntakeService {
     log.setContext(IntakeService.name);
   }
 
+  /**
+   * Outcomes come in the order of `parsed.items` (outcome i is item i's), then `parsed.rejected`.
+   * An item the normalizer would refuse (see edgeProblems) is rejected here with
+   * `invalid-petition` and never published, so no sender gets a tracking number for a dead letter.
+   */
   async accept(
     parsed: ParsedRequest,
     receivedAt: Date,
     correlationId: string,
   ): Promise<ItemOutcome[]> {
-    const accepted = parsed.items.map((draft) => this.toRaw(draft, receivedAt));
+    const outcomes: ItemOutcome[] = [];
+    const publishable: RawPetition[] = [];
+    const refused: string[] = [];
+    for (const draft of parsed.items) {
+      const raw = this.toRaw(draft, receivedAt);
+      const refusal = refusalOf(raw);
+      if (!refusal) {
+        publishable.push(raw);
+        outcomes.push({ ref: draft.ref, status: 'accepted', petitionId: raw.petitionId });
+        continue;
+      }
+      refused.push(refusal.message);
+      outcomes.push({ ref: draft.ref, status: 'rejected', ...refusal });
+    }
     try {
       await Promise.all(
-        accepted.map((raw) =>
+        publishable.map((raw) =>
           this.sink.publish({
             topic: this.topics.raw,
             key: raw.petitionId,
@@ -45,21 +64,32 @@ export class IntakeService {
         ),
       );
     } catch (error) {
-      this.log.warn({ err: error, items: accepted.length }, 'raw petitions not durable');
+      this.log.warn({ err: error, items: publishable.length }, 'raw petitions not durable');
       throw new NotDurableError();
     }
+    // Schema messages name fields and limits, never the values: safe to log.
+    if (refused.length > 0) this.log.warn({ problems: refused }, 'petitions refused at the edge');
     this.log.info(
-      { accepted: accepted.map((r) => r.petitionId), rejected: parsed.rejected.map((r) => r.code) },
+      {
+        accepted: publishable.map((r) => r.petitionId),
+        rejected: [
+          ...outcomes.flatMap((o) => (o.status === 'rejected' ? [o.code] : [])),
+          ...parsed.rejected.map((r) => r.code),
+        ],
+      },
       'petitions accepted',
     );
-    const outcomes: ItemOutcome[] = parsed.items.map((draft, i) => ({
-      ref: draft.ref,
-      status: 'accepted',
-      petitionId: accepted[i]?.petitionId ?? '',
-    }));
     for (const r of parsed.rejected)
       outcomes.push({ ref: r.ref, status: 'rejected', code: r.code, message: r.message });
     return outcomes;
+  }
+
+  /**
+   * Why `accept` would refuse this draft, or null: for channels that must refuse a group of
+   * records together (a board post with its replies) before publishing any of them.
+   */
+  refusal(draft: PetitionDraft, receivedAt: Date): { code: string; message: string } | null {
+    return refusalOf(this.toRaw(draft, receivedAt));
   }
 
   private toRaw(draft: PetitionDraft, receivedAt: Date): RawPetition {
@@ -75,4 +105,13 @@ export class IntakeService {
       ...rest,
     };
   }
+}
+
+function refusalOf(raw: RawPetition): { code: string; message: string } | null {
+  const problems = edgeProblems(raw);
+  if (problems.length === 0) return null;
+  return {
+    code: 'invalid-petition',
+    message: problems.slice(0, 3).map(readableProblem).join('; '),
+  };
 }

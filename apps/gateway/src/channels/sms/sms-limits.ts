@@ -4,3 +4,6 @@
  * that a message one provider accepts is not refused by another.
  */
 export const MAX_SMS_TEXT = 17_000;
+
+/** Longest sender or hotline address: the raw-petition schema's limit for a phone. */
+export const MAX_ADDRESS = 64;

@@ -213,11 +213,92 @@ describe('SmsGatewayAdapter', () => {
       ],
       ['a total of 0', { concat: { ref: 7, total: 0, part: 1 } }, 'bad-1', 'invalid-concat'],
       ['a concat without reference', { concat: { total: 2, part: 1 } }, 'bad-1', 'invalid-concat'],
+      // Issue 24: the normalizer dead-letters a phone over 64 characters.
+      ['a from of 65 characters', { from: '1'.repeat(65) }, 'bad-1', 'invalid-from'],
+      ['a from of 20,000 characters', { from: '1'.repeat(20_000) }, 'bad-1', 'invalid-from'],
+      ['a to of 5,000 characters', { to: '1'.repeat(5_000) }, 'bad-1', 'invalid-to'],
+      // 255 parts joined must fit the 200,000 characters of one raw petition.
+      [
+        'a part of 255 longer than its share of one petition',
+        { text: '字'.repeat(785), concat: { ref: 9, total: 255, part: 1 } },
+        'bad-1',
+        'text-too-long',
+      ],
+      // Issue 24: ids beyond 2^53 arrive as strings from the JSON parser; a number that still
+      // arrives is not exact, and two ids could become one.
+      ['an id beyond 2^53 as a number', { id: 2 ** 60 + 1 }, '#1', 'unsafe-integer-id'],
+      ['a fractional numeric id', { id: 1.5 }, '#1', 'unsafe-integer-id'],
+      [
+        'a concat reference beyond 2^53',
+        { concat: { ref: 2 ** 60, total: 2, part: 1 } },
+        'bad-1',
+        'invalid-concat',
+      ],
+      // Kept by the JSON parser as own properties (JSON.parse does the same), refused per item.
+      [
+        'a __proto__ key',
+        JSON.parse('{"__proto__":{"x":1}}') as Record<string, unknown>,
+        'bad-1',
+        'forbidden-field-name',
+      ],
+      [
+        'a constructor.prototype key',
+        { constructor: { prototype: { x: 1 } } },
+        'bad-1',
+        'forbidden-field-name',
+      ],
+      [
+        'a nested __proto__ key',
+        { concat: JSON.parse('{"__proto__":{"x":1}}') as object },
+        'bad-1',
+        'forbidden-field-name',
+      ],
     ])('rejects a message with %s and keeps the others', (_name, overrides, ref, code) => {
       const bad = gatewayMessage({ id: 'bad-1', ...overrides });
       const { items, rejected } = adapter().parse(request({ messages: [gatewayMessage(), bad] }));
       expect(items.map((i) => i.ref)).toEqual(['msg-0001']);
       expect(rejected).toEqual([{ ref, code, message: expect.any(String) }]);
+    });
+
+    it('keeps ids beyond 2^53 exact when they arrive as digits (two ids stay two)', () => {
+      const { items, rejected } = adapter().parse(
+        request({
+          messages: [
+            gatewayMessage({ id: '1234567890124341789' }),
+            gatewayMessage({ id: '1234567890124341790', from: '13900000000' }),
+          ],
+        }),
+      );
+      expect(rejected).toEqual([]);
+      expect(items.map((d) => d.idempotencyKey)).toEqual([
+        'sms:gateway:test-modem:1234567890124341789',
+        'sms:gateway:test-modem:1234567890124341790',
+      ]);
+    });
+
+    it('answers each message of a batch by its position, whatever ids were sent', () => {
+      const entries = adapter().parseBatch(
+        request({
+          messages: [
+            gatewayMessage({ id: '#1' }),
+            gatewayMessage({ id: { no: 'id' } }),
+            gatewayMessage({ id: 'same' }),
+            gatewayMessage({ id: 'same' }),
+            gatewayMessage({ id: 'same', from: '13900000000', text: '另一个人的另一条短信' }),
+          ],
+        }),
+      );
+      expect(entries).toEqual([
+        { index: 0, draft: expect.objectContaining({ ref: '#1' }) },
+        { index: 1, rejected: expect.objectContaining({ ref: '#1', code: 'invalid-message-id' }) },
+        { index: 2, draft: expect.objectContaining({ ref: 'same' }) },
+        // The same message sent twice shares the first one's outcome; another under its id does not.
+        { index: 3, sameAs: 2 },
+        {
+          index: 4,
+          rejected: expect.objectContaining({ ref: 'same', code: 'duplicate-message-id' }),
+        },
+      ]);
     });
 
     it('accepts Traditional Chinese and mojibake-looking text as it is', () => {

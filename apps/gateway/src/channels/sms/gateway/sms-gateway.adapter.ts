@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { resolveSecret, RecipientDirectory, type ChannelsConfig } from '@app/config';
 import type { SmsGatewayConfig } from '@app/config';
+import { rawPetitionSchema } from '@app/contracts';
 import { toE164 } from '@app/identity';
 import { CHANNELS_CONFIG, GATEWAY_ENV } from '../../../config/tokens';
 import type { GatewayEnv } from '../../../config/gateway.env';
@@ -15,10 +16,13 @@ import type {
   PetitionDraft,
   RejectedItem,
 } from '../../channel-adapter';
-import { MAX_SMS_TEXT } from '../sms-limits';
+import { findForbiddenKey } from '../../../http/forbidden-keys';
+import { MAX_ADDRESS, MAX_SMS_TEXT } from '../sms-limits';
 
 const MESSAGE_ID = /^[\x21-\x7e]{1,128}$/;
 const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
+/** The longest text one petition may carry (the raw-petition schema's bound). */
+const MAX_RAW_TEXT = rawPetitionSchema.properties.text.maxLength;
 /** 10000-01-01T00:00:00Z: later times have no four-digit year. */
 const MAX_TIME_MS = Date.UTC(10000, 0, 1);
 
@@ -110,7 +114,28 @@ export class SmsGatewayAdapter implements ChannelAdapter {
     }
   }
 
+  /**
+   * Interface form: the drafts and the rejections, without positions. A message repeated
+   * identically in the batch appears once. The controller uses {@link parseBatch}.
+   */
   parse(request: InboundRequest): ParsedRequest {
+    const items: PetitionDraft[] = [];
+    const rejected: RejectedItem[] = [];
+    for (const entry of this.parseBatch(request)) {
+      if ('draft' in entry) items.push(entry.draft);
+      else if ('rejected' in entry) rejected.push(entry.rejected);
+    }
+    return { items, rejected };
+  }
+
+  /**
+   * Pure: one entry per message, in request order, so each answer line is that message's own
+   * outcome whatever ids the sender chose. An id seen earlier in the same batch is either the same
+   * message sent twice (identical content: it shares the first one's outcome) or another message
+   * under a taken id (rejected `duplicate-message-id`: publishing both under one id would report
+   * two petitions while the normalizer keeps one).
+   */
+  parseBatch(request: InboundRequest): BatchEntry[] {
     const gatewayId = header(request, 'x-gateway-id') ?? '';
     const gateway = this.gateways.get(gatewayId)?.config;
     if (!gateway) throw new ChannelRequestError('gateway-unknown', 'unknown gateway');
@@ -123,14 +148,27 @@ export class SmsGatewayAdapter implements ChannelAdapter {
         413,
       );
     }
-    const items: PetitionDraft[] = [];
-    const rejected: RejectedItem[] = [];
-    list.forEach((message, index) => {
+    const firstById = new Map<string, { index: number; content: string }>();
+    return list.map((message, index): BatchEntry => {
       const result = this.parseOne(gatewayId, message, index);
-      if ('code' in result) rejected.push(result);
-      else items.push(result);
+      if ('code' in result) return { index, rejected: result };
+      // Drafts are built from validated, bounded fields: serialising one is cheap and safe.
+      const content = JSON.stringify([result.petitioner, result.text, result.meta]);
+      const first = firstById.get(result.ref);
+      if (!first) {
+        firstById.set(result.ref, { index, content });
+        return { index, draft: result };
+      }
+      if (first.content === content) return { index, sameAs: first.index };
+      return {
+        index,
+        rejected: {
+          ref: result.ref,
+          code: 'duplicate-message-id',
+          message: `another message in this batch (#${first.index}) has this id`,
+        },
+      };
     });
-    return { items, rejected };
   }
 
   private parseOne(gatewayId: string, m: unknown, index: number): PetitionDraft | RejectedItem {
@@ -138,19 +176,26 @@ export class SmsGatewayAdapter implements ChannelAdapter {
       return { ref: `#${index}`, code: 'invalid-message', message: 'a message must be an object' };
     }
     const o = m as Record<string, unknown>;
-    const id = typeof o.id === 'string' ? o.id : typeof o.id === 'number' ? String(o.id) : '';
-    if (!MESSAGE_ID.test(id)) {
+    const id = messageIdOf(o.id);
+    const forbidden = findForbiddenKey(o);
+    if (forbidden !== null) {
       return {
-        ref: `#${index}`,
-        code: 'invalid-message-id',
-        message: 'id is missing or malformed',
+        ref: typeof id === 'string' ? id : `#${index}`,
+        code: 'forbidden-field-name',
+        message: `field name not allowed: ${forbidden.slice(0, 100)}`,
       };
     }
+    if (typeof id !== 'string') return { ref: `#${index}`, ...id };
     const reject = (code: string, message: string): RejectedItem => ({ ref: id, code, message });
     const from = typeof o.from === 'string' ? o.from.trim() : '';
-    if (!from || from.length > 64) return reject('missing-from', 'from is missing');
+    if (!from) return reject('missing-from', 'from is missing');
+    if (from.length > MAX_ADDRESS) {
+      return reject('invalid-from', `from exceeds ${MAX_ADDRESS} characters`);
+    }
     const to = typeof o.to === 'string' ? o.to.trim() : '';
-    if (!to || to.length > 64) return reject('missing-to', 'to is missing');
+    if (!to) return reject('missing-to', 'to is missing');
+    if (to.length > MAX_ADDRESS)
+      return reject('invalid-to', `to exceeds ${MAX_ADDRESS} characters`);
     if (typeof o.text !== 'string') return reject('missing-text', 'text is missing');
     if (o.text.trim().length === 0) return reject('empty-message', 'text is empty');
     if (o.text.length > MAX_SMS_TEXT) {
@@ -163,6 +208,14 @@ export class SmsGatewayAdapter implements ChannelAdapter {
     const concat = concatOf(o.concat);
     if (concat === undefined) {
       return reject('invalid-concat', 'concat needs ref, total (1-255) and part (1..total)');
+    }
+    // The parts are joined into one petition, whose text the raw-petition schema bounds: a part
+    // may hold its share of that bound (784 characters at 255 parts; a real part holds ≤ 160).
+    if (concat && concat.total > 1 && o.text.length > Math.floor(MAX_RAW_TEXT / concat.total)) {
+      return reject(
+        'text-too-long',
+        `a part of ${concat.total} may hold ${Math.floor(MAX_RAW_TEXT / concat.total)} characters`,
+      );
     }
     const hotline = toE164(to);
     const meta: PetitionDraft['meta'] = {
@@ -231,6 +284,28 @@ export function segmentOf(draft: PetitionDraft): SegmentInfo | null {
   };
 }
 
+/** One message of a push, by its position in the request. */
+export type BatchEntry =
+  | { index: number; draft: PetitionDraft }
+  | { index: number; rejected: RejectedItem }
+  /** The same message (same id, same content) as the one at `sameAs`: it shares that outcome. */
+  | { index: number; sameAs: number };
+
+/** A message id as text, or why it is refused. */
+function messageIdOf(v: unknown): string | { code: string; message: string } {
+  // The JSON parser keeps integers beyond 2^53 as their digits (a string); a number that still
+  // arrives here is exact only if it is a safe integer, else two ids could collapse into one.
+  if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+    return {
+      code: 'unsafe-integer-id',
+      message: 'a numeric id must be an integer below 2^53; send larger ids as strings',
+    };
+  }
+  const id = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+  if (MESSAGE_ID.test(id)) return id;
+  return { code: 'invalid-message-id', message: 'id is missing or malformed' };
+}
+
 function header(request: InboundRequest, name: string): string | undefined {
   const v = request.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -265,7 +340,7 @@ function concatOf(v: unknown): { ref: string; total: number; part: number } | nu
   if (v === undefined || v === null) return null;
   if (typeof v !== 'object' || Array.isArray(v)) return undefined;
   const { ref, total, part } = v as Record<string, unknown>;
-  const refText = typeof ref === 'number' && Number.isInteger(ref) ? String(ref) : ref;
+  const refText = typeof ref === 'number' && Number.isSafeInteger(ref) ? String(ref) : ref;
   if (typeof refText !== 'string' || !/^[\w-]{1,32}$/.test(refText)) return undefined;
   if (typeof total !== 'number' || !Number.isInteger(total) || total < 1 || total > 255) {
     return undefined;

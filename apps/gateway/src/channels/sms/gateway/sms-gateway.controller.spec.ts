@@ -78,11 +78,17 @@ describe('SmsGatewayController: signature shadow mode and per-gateway rate limit
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function push(
+  function push(
     id: string,
     sign: { secret?: string; timestamp?: number } = {},
   ): Promise<{ status: number; json: Record<string, unknown>; headers: Record<string, string> }> {
-    const body = gatewayMessage({ id });
+    return pushBody(gatewayMessage({ id }), sign);
+  }
+
+  async function pushBody(
+    body: unknown,
+    sign: { secret?: string; timestamp?: number } = {},
+  ): Promise<{ status: number; json: Record<string, unknown>; headers: Record<string, string> }> {
     const raw = JSON.stringify(body);
     const req = {
       id: 'req-1',
@@ -167,5 +173,64 @@ describe('SmsGatewayController: signature shadow mode and per-gateway rate limit
   it('does not let a forged request spend the gateway budget', async () => {
     for (let i = 0; i < 3; i++) await push(`f-${i}`, WRONG_SECRET).catch(() => undefined);
     expect((await push('after')).status).toBe(200);
+  });
+
+  describe('a batch answer is what happened to each message (issue 24)', () => {
+    type Line = { id: string; status: string; petitionId?: string; code?: string };
+    const published = () =>
+      sink.records.map(
+        (r) =>
+          JSON.parse(String(r.value)) as { idempotencyKey: string; petitioner: { phone: string } },
+      );
+
+    it("an id that looks like another message's position is not confused with it", async () => {
+      const { json } = await pushBody({
+        messages: [gatewayMessage({ id: '#1' }), gatewayMessage({ id: { no: 'id' } })],
+      });
+      const lines = json.results as Line[];
+      expect(lines.map((l) => [l.id, l.status, l.code])).toEqual([
+        ['#1', 'accepted', undefined],
+        ['#1', 'rejected', 'invalid-message-id'],
+      ]);
+      expect(published().map((r) => r.idempotencyKey)).toEqual(['sms:gateway:test-modem:#1']);
+    });
+
+    it('another message under a taken id is rejected, not reported accepted and dropped', async () => {
+      const { json } = await pushBody({
+        messages: [
+          gatewayMessage({ id: 'dup' }),
+          gatewayMessage({ id: 'dup', from: '13900000000', text: '另一个人的另一条短信' }),
+        ],
+      });
+      const lines = json.results as Line[];
+      expect(lines.map((l) => [l.id, l.status, l.code])).toEqual([
+        ['dup', 'accepted', undefined],
+        ['dup', 'rejected', 'duplicate-message-id'],
+      ]);
+      expect(published().map((r) => r.petitioner.phone)).toEqual(['13912345678']);
+    });
+
+    it('the same message sent twice in one batch is one petition, reported twice', async () => {
+      const { json } = await pushBody({
+        messages: [gatewayMessage({ id: 'twice' }), gatewayMessage({ id: 'twice' })],
+      });
+      const lines = json.results as Line[];
+      expect(lines.map((l) => l.status)).toEqual(['accepted', 'accepted']);
+      expect(lines[1]?.petitionId).toBe(lines[0]?.petitionId);
+      expect(sink.records).toHaveLength(1);
+    });
+
+    it('ids beyond 2^53 sent as digits stay two petitions', async () => {
+      const { json } = await pushBody({
+        messages: [
+          gatewayMessage({ id: '1234567890124341789' }),
+          gatewayMessage({ id: '1234567890124341790', text: '第二条' }),
+        ],
+      });
+      const lines = json.results as Line[];
+      expect(lines.map((l) => l.status)).toEqual(['accepted', 'accepted']);
+      expect(lines[0]?.petitionId).not.toBe(lines[1]?.petitionId);
+      expect(sink.records).toHaveLength(2);
+    });
   });
 });

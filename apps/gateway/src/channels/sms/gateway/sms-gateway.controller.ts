@@ -9,7 +9,8 @@ import type { GatewayEnv } from '../../../config/gateway.env';
 import { IntakeService } from '../../../intake/intake.service';
 import type { ItemOutcome, PetitionDraft } from '../../channel-adapter';
 import { SmsGatewayAdapter, segmentOf } from './sms-gateway.adapter';
-import { SegmentConflict, SmsSegmentStore, assembleSegments } from './sms-segment.store';
+import { SegmentConflict, SmsSegmentStore } from './sms-segment.store';
+import { publishGroup } from './sms-group.publisher';
 import type { SegmentGroup } from './sms-segment.store';
 import { toInbound } from '../../../http/inbound-request';
 
@@ -52,52 +53,61 @@ export class SmsGatewayController {
         'this gateway is over its request budget (sms.gateways[].rateLimit)',
       );
     }
-    const parsed = this.adapter.parse(inbound);
+    const entries = this.adapter.parseBatch(inbound);
     const gateway = this.adapter.gateway(gatewayId);
     const timeoutMs = (gateway?.multipartTimeoutSeconds ?? 600) * 1000;
-    const byRef = new Map<string, ItemOutcome>();
-    const whole: PetitionDraft[] = [];
+    // outcomes[i] is message i's: what was done with it, never another message's result.
+    const outcomes = new Array<ItemOutcome | undefined>(entries.length);
+    const whole: { index: number; draft: PetitionDraft }[] = [];
     const completed: SegmentGroup[] = [];
-    for (const draft of parsed.items) {
+    for (const entry of entries) {
+      if ('rejected' in entry) {
+        outcomes[entry.index] = { status: 'rejected', ...entry.rejected };
+        continue;
+      }
+      if (!('draft' in entry)) continue;
+      const { index, draft } = entry;
       const segment = segmentOf(draft);
       if (!segment) {
-        whole.push(draft);
+        whole.push({ index, draft });
+        continue;
+      }
+      // A part is acknowledged once stored, long before its petition is published: refuse here
+      // what the publish would refuse.
+      const refusal = this.intake.refusal(draft, receivedAt);
+      if (refusal) {
+        outcomes[index] = { ref: draft.ref, status: 'rejected', ...refusal };
         continue;
       }
       try {
         const receipt = await this.segments.add(draft, segment, receivedAt.getTime(), timeoutMs);
-        byRef.set(draft.ref, {
-          ref: draft.ref,
-          status: 'accepted',
-          petitionId: receipt.petitionId,
-        });
+        outcomes[index] = { ref: draft.ref, status: 'accepted', petitionId: receipt.petitionId };
         if (receipt.complete) completed.push(receipt.complete);
       } catch (error) {
         if (!(error instanceof SegmentConflict)) throw error;
-        byRef.set(draft.ref, {
+        outcomes[index] = {
           ref: draft.ref,
           status: 'rejected',
           code: error.code,
           message: error.message,
-        });
+        };
       }
     }
     // Whole messages must be durable on Kafka before we answer (503 otherwise, and the gateway
     // retries). Parts are already durable in the store, so a failed group publish is left to the
     // sweeper rather than failing parts the gateway need not resend.
-    const outcomes = await this.intake.accept(
-      { items: whole, rejected: parsed.rejected },
+    const published = await this.intake.accept(
+      { items: whole.map((w) => w.draft), rejected: [] },
       receivedAt,
       String(req.id),
     );
-    for (const o of outcomes) byRef.set(o.ref, o);
+    whole.forEach((w, k) => (outcomes[w.index] = published[k]));
+    for (const entry of entries) {
+      if ('sameAs' in entry) outcomes[entry.index] = outcomes[entry.sameAs];
+    }
     for (const group of completed) {
       try {
-        await this.intake.accept(
-          { items: [assembleSegments(group)], rejected: [] },
-          receivedAt,
-          String(req.id),
-        );
+        await publishGroup(this.intake, group, receivedAt, String(req.id), this.log);
         await this.segments.release(group);
       } catch (error) {
         this.log.warn(
@@ -106,25 +116,11 @@ export class SmsGatewayController {
         );
       }
     }
-    const ordered = requestOrder(inbound.body, byRef);
+    const ordered = outcomes.filter((o): o is ItemOutcome => o !== undefined);
+    if (ordered.length !== entries.length) {
+      throw new Error(`${entries.length - ordered.length} messages have no outcome`);
+    }
     const reply = this.adapter.reply(ordered);
     await res.status(reply.status).header('content-type', reply.contentType).send(reply.body);
   }
-}
-
-/** Outcomes in the order the messages were sent (rejected ones by id or by `#index`). */
-function requestOrder(body: unknown, byRef: Map<string, ItemOutcome>): ItemOutcome[] {
-  const list: unknown[] = Array.isArray(body)
-    ? body
-    : Array.isArray((body as { messages?: unknown }).messages)
-      ? ((body as { messages: unknown[] }).messages ?? [])
-      : [body];
-  const out: ItemOutcome[] = [];
-  list.forEach((m, i) => {
-    const id = (m as { id?: unknown } | null)?.id;
-    const ref = typeof id === 'string' || typeof id === 'number' ? String(id) : '';
-    const outcome = byRef.get(`#${i}`) ?? byRef.get(ref);
-    if (outcome) out.push(outcome);
-  });
-  return out;
 }

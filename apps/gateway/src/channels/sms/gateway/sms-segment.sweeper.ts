@@ -8,7 +8,8 @@ import { PinoLogger } from 'nestjs-pino';
 import { GATEWAY_ENV } from '../../../config/tokens';
 import type { GatewayEnv } from '../../../config/gateway.env';
 import { IntakeService } from '../../../intake/intake.service';
-import { SmsSegmentStore, assembleSegments } from './sms-segment.store';
+import { SmsSegmentStore } from './sms-segment.store';
+import { publishGroup } from './sms-group.publisher';
 
 /**
  * Publishes concatenated SMS whose missing parts did not come in time (flagged incomplete) and
@@ -48,11 +49,7 @@ export class SmsSegmentSweeper implements OnApplicationBootstrap, BeforeApplicat
     let published = 0;
     for (const group of this.store.due(now.getTime())) {
       try {
-        await this.intake.accept(
-          { items: [assembleSegments(group)], rejected: [] },
-          now,
-          `sms-sweep-${now.getTime()}`,
-        );
+        await publishGroup(this.intake, group, now, `sms-sweep-${now.getTime()}`, this.log);
         await this.store.release(group);
         published++;
       } catch (error) {

@@ -67,6 +67,25 @@ describe('TwilioSmsAdapter', () => {
       else expect(run).toThrow(expect.objectContaining({ code, status: 403 }) as ChannelAuthError);
     });
 
+    // Without PUBLIC_BASE_URL the base is rebuilt from the Host header the client chose.
+    it.each([['http://a b'], ['http://[::1'], ['http://exa%mple'], ['http://example.com:99999']])(
+      'refuses a request whose Host makes no URL (%s) with 400 invalid-host, not a throw',
+      (base) => {
+        const a = new TwilioSmsAdapter(
+          loadGatewayEnv({ KAFKA_BROKERS: '127.0.0.1:1', TWILIO_AUTH_TOKEN: TOKEN }),
+          channels,
+        );
+        const params = twilioInbound();
+        const req = {
+          ...request(params, twilioSignature(TOKEN, base + PATH, params)),
+          publicBaseUrl: base,
+        };
+        expect(() => a.verify(req)).toThrow(
+          expect.objectContaining({ code: 'invalid-host', status: 400 }) as ChannelRequestError,
+        );
+      },
+    );
+
     it('refuses everything when no auth token is configured', () => {
       const a = new TwilioSmsAdapter(loadGatewayEnv({ KAFKA_BROKERS: '127.0.0.1:1' }), channels);
       expect(() => a.verify(request(twilioInbound()))).toThrow(
@@ -124,6 +143,9 @@ describe('TwilioSmsAdapter', () => {
       ['an empty Body and no media', { Body: '   ' }, 'empty-message'],
       ['a Body over 17,000 characters', { Body: '字'.repeat(17_001) }, 'body-too-long'],
       ['a malformed AccountSid', { AccountSid: 'nope' }, 'invalid-account-sid'],
+      ['a From of 65 characters', { From: '+86' + '1'.repeat(62) }, 'invalid-from'],
+      ['a From of 20,000 characters', { From: '1'.repeat(20_000) }, 'invalid-from'],
+      ['a To of 5,000 characters', { To: '+' + '8'.repeat(4_999) }, 'invalid-to'],
       ['NumMedia out of range', { NumMedia: '99' }, 'invalid-num-media'],
     ])('rejects %s with %s', (_name, overrides, code) => {
       expect(() => adapter().parse(request(twilioInbound(overrides)))).toThrow(

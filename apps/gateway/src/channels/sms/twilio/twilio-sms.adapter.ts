@@ -13,7 +13,7 @@ import type {
   ItemOutcome,
   ParsedRequest,
 } from '../../channel-adapter';
-import { MAX_SMS_TEXT } from '../sms-limits';
+import { MAX_ADDRESS, MAX_SMS_TEXT } from '../sms-limits';
 
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
@@ -46,6 +46,13 @@ export class TwilioSmsAdapter implements ChannelAdapter {
     // twilio.validateRequest compares in constant time (scmp) and tries the URL with and without
     // the default port, as Twilio may sign either.
     const url = request.publicBaseUrl + request.path;
+    // Without PUBLIC_BASE_URL the base comes from the Host header, which the client chooses; one
+    // that makes no URL (`a b`, `[::1`, `exa%mple`) throws inside validateRequest's `new URL()`.
+    // Refused as a malformed request (400), not as a bad signature: no signature can be checked
+    // against a URL that does not exist, and Twilio itself always sends a valid Host.
+    if (!URL.canParse(url)) {
+      throw new ChannelRequestError('invalid-host', 'the request URL (Host header) is malformed');
+    }
     if (!twilio.validateRequest(token, signature, url, params)) {
       throw new ChannelAuthError('signature-invalid', 'X-Twilio-Signature does not match');
     }
@@ -67,6 +74,15 @@ export class TwilioSmsAdapter implements ChannelAdapter {
     const to = p.To?.trim();
     if (!from) throw new ChannelRequestError('missing-from', 'From is missing');
     if (!to) throw new ChannelRequestError('missing-to', 'To is missing');
+    // An address (phone, short code, `whatsapp:+…`, alphanumeric sender) fits in the 64
+    // characters the raw-petition schema allows a phone; longer is no address, and the
+    // normalizer would dead-letter it after we had answered with a tracking number.
+    if (from.length > MAX_ADDRESS) {
+      throw new ChannelRequestError('invalid-from', `From exceeds ${MAX_ADDRESS} characters`);
+    }
+    if (to.length > MAX_ADDRESS) {
+      throw new ChannelRequestError('invalid-to', `To exceeds ${MAX_ADDRESS} characters`);
+    }
     const text = p.Body ?? '';
     const numMedia = Number(p.NumMedia ?? '0');
     if (!Number.isInteger(numMedia) || numMedia < 0 || numMedia > 10) {
