@@ -125,14 +125,21 @@ describe('BoardFeedAdapter', () => {
       });
     });
 
-    it('routes by addressee when it names a configured recipient, else to the board default', () => {
-      expect(onePost({ addressee: '重庆市市长' }).draft.recipient?.id).toBe('chongqing-mayor');
-      expect(onePost({ addressee: '某区长' }).draft.recipient?.id).toBe(
-        'chongqing-party-secretary',
-      );
-      expect(onePost({ addressee: undefined }).draft.recipient?.id).toBe(
-        'chongqing-party-secretary',
-      );
+    // Issue 24: a key allowed only one board set `addressee: 重庆市委书记` and the event's
+    // recipient became the party secretary. The board's configuration alone decides.
+    it.each<[string, Record<string, unknown>, string]>([
+      ['another leader on this board', { addressee: '重庆市市长' }, 'chongqing-party-secretary'],
+      ['no configured recipient', { addressee: '某区长' }, 'chongqing-party-secretary'],
+      ['no addressee', { addressee: undefined }, 'chongqing-party-secretary'],
+      [
+        'the party secretary, on a county board',
+        { board: 'fengjie-wlwz', addressee: '重庆市委书记' },
+        'fengjie-petition-office',
+      ],
+    ])('addresses a post to its board’s recipient, whatever its addressee: %s', (_n, o, id) => {
+      const post = onePost(o);
+      expect(post.draft.recipient?.id).toBe(id);
+      expect(post.draft.meta.addressee).toBe((o.addressee as string | undefined) ?? null);
     });
 
     it("makes the author's account id the petitioner's account, scoped to the site's accounts", () => {
@@ -189,6 +196,25 @@ describe('BoardFeedAdapter', () => {
         { replies: [{ ...OFFICIAL_REPLY, repliedAt: 'soon' }] },
         'invalid-reply',
       ],
+      // Issue 24: …789 and …790 both became …800, and the second was published as revision 2.
+      ['a postId beyond 2^53 as a number', { postId: 2 ** 60 + 1 }, 'unsafe-integer-id'],
+      ['a fractional postId', { postId: 1.5 }, 'unsafe-integer-id'],
+      // Issue 24: prototype keys are kept as own properties by the JSON parser, refused per post.
+      [
+        'a __proto__ key',
+        JSON.parse('{"__proto__":{"x":1}}') as Record<string, unknown>,
+        'forbidden-field-name',
+      ],
+      [
+        'a constructor.prototype key',
+        { constructor: { prototype: { x: 1 } } },
+        'forbidden-field-name',
+      ],
+      [
+        'a __proto__ key in a reply',
+        { replies: [JSON.parse('{"__proto__":{"x":1}}')] },
+        'forbidden-field-name',
+      ],
     ])('rejects a post with %s (%s) and keeps the others', (_name, overrides, code) => {
       const { posts, rejected } = adapter.posts(
         request({
@@ -196,15 +222,45 @@ describe('BoardFeedAdapter', () => {
         }),
       );
       expect(posts.map((p) => p.postId)).toEqual(['good']);
-      expect(rejected).toEqual([
-        expect.objectContaining({ code, index: 1, board: 'people-cq-party-secretary' }),
+      expect(rejected).toEqual([expect.objectContaining({ code, index: 1 })]);
+    });
+
+    it('keeps postIds beyond 2^53 exact when they arrive as digits (two posts stay two)', () => {
+      const { posts, rejected } = adapter.posts(
+        request({
+          posts: [
+            boardPost({ postId: '1234567890124341789' }),
+            boardPost({ postId: '1234567890124341790', content: '另一条留言：路灯坏了。' }),
+          ],
+        }),
+      );
+      expect(rejected).toEqual([]);
+      expect(posts.map((p) => p.key)).toEqual([
+        'board:people-cq-party-secretary:1234567890124341789',
+        'board:people-cq-party-secretary:1234567890124341790',
       ]);
     });
 
-    it('rejects the second copy of a post in one batch', () => {
-      const { posts, rejected } = adapter.posts(request({ posts: [boardPost(), boardPost()] }));
+    it('refuses a board nested 5,000 deep as that post alone, without serialising it', () => {
+      let deep: unknown = 'people-cq-party-secretary';
+      for (let i = 0; i < 5000; i++) deep = { b: deep };
+      // Built around the body: the test itself must not stringify it either.
+      const body = { posts: [boardPost({ postId: 'good' }), boardPost({ board: deep })] };
+      const req = { ...request({}), body };
+      expect(() => adapter.verify(req)).not.toThrow();
+      const { posts, rejected } = adapter.posts(req);
+      expect(posts.map((p) => p.postId)).toEqual(['good']);
+      expect(rejected).toEqual([expect.objectContaining({ code: 'invalid-board', index: 1 })]);
+    });
+
+    it('takes the same crawl of a post twice in one batch as one, another version as a conflict', () => {
+      const edited = boardPost({ content: '改过的内容：工地夜间施工噪音扰民。' });
+      const { posts, rejected, same } = adapter.posts(
+        request({ posts: [boardPost(), boardPost(), edited] }),
+      );
       expect(posts).toHaveLength(1);
-      expect(rejected).toEqual([expect.objectContaining({ code: 'duplicate-in-batch', index: 1 })]);
+      expect(same).toEqual([{ index: 1, sameAs: 0 }]);
+      expect(rejected).toEqual([expect.objectContaining({ code: 'duplicate-in-batch', index: 2 })]);
     });
 
     it.each([

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { RecipientDirectory, type BoardConfig, type ChannelsConfig } from '@app/config';
-import type { Recipient } from '@app/contracts';
 import { CHANNELS_CONFIG } from '../../config/tokens';
 import { ChannelAuthError, ChannelRequestError } from '../../http/channel-errors';
+import { findForbiddenKey } from '../../http/forbidden-keys';
 import type {
   ChannelAdapter,
   ChannelReply,
@@ -50,6 +50,7 @@ export type BoardPostResult =
  *   they are. `author` is the nickname shown, which many people share (喻女士): it stays in meta.
  *   `authorId` is the site's account id when the scraper can see it: it becomes the petitioner's
  *   account `<accountScope>:<authorId>`, so one account's reposts are one person's duplicates.
+ *   The recipient is the board's configured `recipient`; `addressee` only goes into meta.
  * - Response 200 `{ "results": [ { board, postId, status, petitionId, revision, newReplies } |
  *   { board, postId, status: "rejected", code, message } ] }`, status one of accepted (new),
  *   updated (content changed: petition.updated), replied (only new official replies:
@@ -64,16 +65,11 @@ export class BoardFeedAdapter implements ChannelAdapter {
   readonly channel = 'board' as const;
   readonly provider = 'board-feed';
   private readonly recipients: RecipientDirectory;
-  private readonly recipientsByName = new Map<string, Recipient>();
   private readonly boards: Map<string, BoardConfig>;
   private readonly scrapersByHash: Map<string, { id: string; boards: Set<string> }>;
 
   constructor(@Inject(CHANNELS_CONFIG) private readonly channels: ChannelsConfig) {
     this.recipients = new RecipientDirectory(channels);
-    for (const r of channels.recipients) {
-      const recipient = this.recipients.byRecipientId(r.id);
-      if (recipient) this.recipientsByName.set(r.name, recipient);
-    }
     this.boards = new Map(channels.board.boards.map((b) => [b.id, b]));
     this.scrapersByHash = new Map(
       channels.board.scrapers.map((s) => [s.keyHash, { id: s.id, boards: new Set(s.boards) }]),
@@ -87,12 +83,14 @@ export class BoardFeedAdapter implements ChannelAdapter {
       throw new ChannelAuthError('key-missing', 'Authorization: Bearer <key> is missing', 401);
     const scraper = this.scraperByKey(key);
     if (!scraper) throw new ChannelAuthError('key-unknown', 'unknown key', 401);
+    // Only board names are checked here; a board that is not a string is that post's problem
+    // (rejected `invalid-board` by `posts`), and is never serialised: it may be nested thousands
+    // deep, and JSON.stringify of that overflows the stack.
     const forbidden = new Set<string>();
     for (const post of postsOfLenient(request.body)) {
       const board = (post as { board?: unknown } | null)?.board;
-      if (typeof board === 'string' && !scraper.boards.has(board)) forbidden.add(board);
-      if (board !== undefined && typeof board !== 'string')
-        forbidden.add(JSON.stringify(board).slice(0, 64));
+      if (typeof board === 'string' && !scraper.boards.has(board))
+        forbidden.add(board.slice(0, 64));
     }
     if (forbidden.size > 0) {
       throw new ChannelAuthError(
@@ -133,8 +131,16 @@ export class BoardFeedAdapter implements ChannelAdapter {
     };
   }
 
-  /** Pure: validates each post; a bad post is rejected with its reason, the others go on. */
-  posts(request: InboundRequest): { posts: BoardPost[]; rejected: RejectedPost[] } {
+  /**
+   * Pure: validates each post; a bad post is rejected with its reason, the others go on. A post
+   * seen earlier in the same push (same board and postId) is either the same crawl twice
+   * (identical: `same`, it shares the first one's result) or rejected `duplicate-in-batch`.
+   */
+  posts(request: InboundRequest): {
+    posts: BoardPost[];
+    rejected: RejectedPost[];
+    same: { index: number; sameAs: number }[];
+  } {
     const list = postsOf(request.body);
     if (list.length === 0) throw new ChannelRequestError('empty-batch', 'no posts');
     if (list.length > this.channels.board.maxBatch) {
@@ -146,25 +152,32 @@ export class BoardFeedAdapter implements ChannelAdapter {
     }
     const posts: BoardPost[] = [];
     const rejected: RejectedPost[] = [];
-    const seen = new Set<string>();
+    const same: { index: number; sameAs: number }[] = [];
+    const seen = new Map<string, BoardPost>();
     list.forEach((raw, index) => {
       const result = this.parsePost(raw, index);
       const ids = idsOf(raw);
-      if ('code' in result) rejected.push({ ...result, ...ids, index });
-      else if (seen.has(result.ref)) {
+      if ('code' in result) {
+        rejected.push({ ...result, ...ids, index });
+        return;
+      }
+      const first = seen.get(result.ref);
+      if (!first) {
+        seen.set(result.ref, result);
+        posts.push(result);
+      } else if (sameContent(first, result)) {
+        same.push({ index, sameAs: first.index });
+      } else {
         rejected.push({
           ...ids,
           index,
           ref: result.ref,
           code: 'duplicate-in-batch',
-          message: 'the same post appears twice in this batch',
+          message: `another version of this post is in this batch (#${first.index})`,
         });
-      } else {
-        seen.add(result.ref);
-        posts.push(result);
       }
     });
-    return { posts, rejected };
+    return { posts, rejected, same };
   }
 
   private parsePost(raw: unknown, index: number): BoardPost | RejectedItem {
@@ -172,15 +185,35 @@ export class BoardFeedAdapter implements ChannelAdapter {
       return { ref: `#${index}`, code: 'invalid-post', message: 'a post must be an object' };
     }
     const p = raw as Record<string, unknown>;
-    const boardId = typeof p.board === 'string' ? p.board : '';
+    const forbidden = findForbiddenKey(p);
+    if (forbidden !== null) {
+      return {
+        ref: `#${index}`,
+        code: 'forbidden-field-name',
+        message: `field name not allowed: ${forbidden.slice(0, 100)}`,
+      };
+    }
+    if (typeof p.board !== 'string') {
+      return { ref: `#${index}`, code: 'invalid-board', message: 'board must be a board id' };
+    }
+    const boardId = p.board;
     const board = this.boards.get(boardId);
+    if (!board) return { ref: `#${index}`, code: 'unknown-board', message: 'unknown board' };
+    // The JSON parser keeps integers beyond 2^53 as their digits; a number that still arrives is
+    // exact only as a safe integer (…789 and …790 both became …800: one post's revision 2).
+    if (typeof p.postId === 'number' && !Number.isSafeInteger(p.postId)) {
+      return {
+        ref: `#${index}`,
+        code: 'unsafe-integer-id',
+        message: 'a numeric postId must be an integer below 2^53; send larger ids as strings',
+      };
+    }
     const postId =
       typeof p.postId === 'string'
         ? p.postId
         : typeof p.postId === 'number'
           ? String(p.postId)
           : '';
-    if (!board) return { ref: `#${index}`, code: 'unknown-board', message: 'unknown board' };
     if (!POST_ID.test(postId)) {
       return {
         ref: `#${index}`,
@@ -227,9 +260,10 @@ export class BoardFeedAdapter implements ChannelAdapter {
       }
     }
     const addressee = short.addressee ?? null;
-    const recipient =
-      (addressee ? this.recipientsByName.get(addressee) : undefined) ??
-      (board.recipient ? this.recipients.byRecipientId(board.recipient) : null);
+    // The recipient comes from the board's configuration only. `addressee` is what the page
+    // shows, written by whoever posted (and relayed by the scraper): taking a recipient from it
+    // let a key allowed one county's board address the municipal party secretary. It stays in meta.
+    const recipient = board.recipient ? this.recipients.byRecipientId(board.recipient) : null;
     const meta = {
       boardId,
       boardName: board.name,
@@ -321,6 +355,19 @@ function idsOf(raw: unknown): { board: string; postId: string } {
   const text = (v: unknown): string =>
     typeof v === 'string' || typeof v === 'number' ? String(v).slice(0, 128) : '';
   return { board: text(p.board), postId: text(p.postId) };
+}
+
+/** Two versions of one post are the same crawl when every field compared for changes agrees. */
+function sameContent(a: BoardPost, b: BoardPost): boolean {
+  const replies = (p: BoardPost) => p.replies.map((r) => r.hash).join(',');
+  return (
+    a.hashes.subject === b.hashes.subject &&
+    a.hashes.body === b.hashes.body &&
+    a.hashes.recipient === b.hashes.recipient &&
+    a.hashes.meta === b.hashes.meta &&
+    a.draft.petitioner.account === b.draft.petitioner.account &&
+    replies(a) === replies(b)
+  );
 }
 
 function postsOfLenient(body: unknown): unknown[] {

@@ -252,4 +252,43 @@ describe('BoardFeedController (state advances only after a durable publish)', ()
       expect((await push([boardPost({ postId: 'after' })])).status).toBe(200);
     });
   });
+
+  describe('a push answer is what happened to each post (issue 24)', () => {
+    it('the same crawl of a post twice in one push is published once, reported twice', async () => {
+      const { results } = await push([boardPost(), boardPost()]);
+      expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+      expect(results[1]).toEqual(results[0]);
+      expect(sink.records).toHaveLength(1);
+    });
+
+    it('a post intake would refuse is rejected with its replies, its state not stored', async () => {
+      // A board id the raw-petition schema refuses as a provider (over 64 characters); the
+      // config validation would not allow it, so the config is built around it.
+      const longId = 'b'.repeat(70);
+      const odd: ChannelsConfig = {
+        ...channels,
+        board: {
+          ...channels.board,
+          boards: [...channels.board.boards, { ...channels.board.boards[0]!, id: longId }],
+          scrapers: channels.board.scrapers.map((sc) => ({
+            ...sc,
+            boards: [...sc.boards, longId],
+          })),
+        },
+      };
+      build({}, odd);
+      const { results } = await push([
+        boardPost({ postId: 'good' }),
+        boardPost({ board: longId, replies: [OFFICIAL_REPLY] }),
+      ]);
+      expect(results.map((r) => [r.status, r.code])).toEqual([
+        ['accepted', undefined],
+        ['rejected', 'invalid-petition'],
+      ]);
+      expect(sink.raws().map((r) => r.idempotencyKey)).toEqual([
+        'board:people-cq-party-secretary:good',
+      ]);
+      expect(store.get(`board:${longId}:100001`)).toBeUndefined();
+    });
+  });
 });

@@ -53,7 +53,7 @@ export class BoardFeedController {
         'this key is over its request budget (board.scrapers[].rateLimit)',
       );
     }
-    const { posts, rejected } = this.adapter.posts(inbound);
+    const { posts, rejected, same } = this.adapter.posts(inbound);
     const results: BoardPostResult[] = [];
     for (const r of rejected) {
       const { board, postId, code, message } = r;
@@ -62,16 +62,34 @@ export class BoardFeedController {
     await this.locks.runAll(
       posts.map((p) => p.key),
       async () => {
-        const plans = posts.map((post) => ({
-          post,
-          plan: planPost(post, this.store.get(post.key)),
-        }));
+        const plans = [];
+        for (const post of posts) {
+          const plan = planPost(post, this.store.get(post.key));
+          // A post's records (the post, its new replies) are refused together, before any is
+          // published, so its stored state never runs ahead of or behind what was published.
+          const refusal = plan.drafts
+            .map((d) => this.intake.refusal(d, receivedAt))
+            .find((r) => r !== null);
+          if (refusal) {
+            results[post.index] = {
+              board: post.board,
+              postId: post.postId,
+              status: 'rejected',
+              ...refusal,
+            };
+          } else plans.push({ post, plan });
+        }
         // Throws NotDurableError (503) when Kafka does not acknowledge: no state is advanced.
-        await this.intake.accept(
+        const outcomes = await this.intake.accept(
           { items: plans.flatMap((p) => p.plan.drafts), rejected: [] },
           receivedAt,
           String(req.id),
         );
+        const refused = outcomes.filter((o) => o.status === 'rejected');
+        if (refused.length > 0) {
+          // Each draft was checked above with the same rules: reaching this is a bug.
+          throw new Error(`intake refused ${refused.length} board records it had passed`);
+        }
         await this.store.putAll(
           plans
             .filter((p) => p.plan.drafts.length > 0)
@@ -89,6 +107,8 @@ export class BoardFeedController {
         }
       },
     );
+    // The same crawl of a post twice in one push: the second shares the first one's result.
+    for (const { index, sameAs } of same) results[index] = results[sameAs]!;
     const reply = this.adapter.replyPosts(results);
     await res.status(reply.status).header('content-type', reply.contentType).send(reply.body);
   }
