@@ -50,6 +50,13 @@ function forbidden(): string[] {
   }
   out.add('+862363881234');
   for (const v of [...IDS, ...EMAILS, ...NAMES]) out.add(v);
+  // Percent-encoded, as a path carries them (both hex cases).
+  for (const v of [...out]) {
+    const encoded = encodeURIComponent(v);
+    if (encoded === v) continue;
+    out.add(encoded);
+    out.add(encoded.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
+  }
   return [...out];
 }
 
@@ -240,6 +247,18 @@ describe('log redaction, end to end', () => {
     // Unknown routes and other methods carry it too.
     await send(stack.url, { method: 'GET', path: `/channels/${PHONES[0]}${q}`, headers: pii });
     await send(stack.url, { method: 'GET', path: `/health${q}`, headers: pii });
+    // Percent-encoded in the path: decoded before redaction (48 lines leaked this way).
+    for (const v of [PHONES[3], PHONES[4], PHONES[5], EMAILS[0], NAMES[1], ...IDS.slice(0, 1)]) {
+      const segment = encodeURIComponent(v);
+      await send(stack.url, { method: 'GET', path: `/mailbox/${segment}`, headers: pii });
+      await send(stack.url, {
+        path: `/mailbox/${segment}`,
+        headers: { ...pii, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      await send(stack.url, { method: 'GET', path: `/channels/${segment}/x`, headers: pii });
+      await send(stack.url, { method: 'GET', path: `/${segment.toLowerCase()}`, headers: pii });
+    }
     return accepted;
   }
 

@@ -3,7 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { loggerOptions, redactPii, withDestination } from '@app/observability';
+import { loggerOptions, redactPath, withDestination } from '@app/observability';
+import { AdminModule } from './admin/admin.module';
 import { ChannelsModule } from './channels/channels.module';
 import { CoreModule } from './config/core.module';
 import type { GatewayEnv } from './config/gateway.env';
@@ -33,8 +34,8 @@ export class GatewayModule {
                 id: req.id,
                 method: req.method,
                 // Serialised after pino's log formatter, so the PII patterns are applied here:
-                // a path can carry a phone number (found by the log-redaction e2e test).
-                path: redactPii(req.url.split('?')[0] ?? ''),
+                // a path can carry a phone number or a name, percent-encoded or not.
+                path: redactPath(req.url),
               }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
@@ -43,6 +44,7 @@ export class GatewayModule {
         CoreModule.forEnv(env),
         MetricsModule,
         HealthModule,
+        AdminModule,
         ChannelsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ChannelErrorFilter }],

@@ -1,15 +1,5 @@
 import { Transform } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  Matches,
-  IsString,
-  IsUrl,
-  Max,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsInt, IsOptional, Matches, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import { KafkaAppEnv, loadEnv, toInt } from '@app/config';
 
 /**
@@ -85,10 +75,82 @@ export class GatewayEnv extends KafkaAppEnv {
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_BASE_URL?: string;
 
-  /** Honour X-Forwarded-* (only behind a proxy you control). */
+  /**
+   * Which X-Forwarded-* entries to believe, behind proxies you control: `false` (none: the socket's
+   * address), a hop count (`1` = the address your one proxy appended, the rightmost
+   * X-Forwarded-For entry; `true` means 1), or a comma-separated list of your proxies' addresses
+   * and CIDRs. Never the leftmost entry: the client writes that one (a rate-limit bypass).
+   */
   @IsOptional()
-  @IsIn(['true', 'false'])
-  TRUST_PROXY: 'true' | 'false' = 'false';
+  @Matches(/^(true|false|[1-9]\d?|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count or a list of proxy addresses/CIDRs',
+  })
+  TRUST_PROXY = 'false';
+
+  /** Longest a client may take to send a whole request (headers and body), then 408. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  REQUEST_TIMEOUT_MS = 30000;
+
+  /** Longest a client may take to send its headers, then 408. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  HEADERS_TIMEOUT_MS = 10000;
+
+  /** An open connection with no bytes either way for this long is closed (keep-alive included). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  IDLE_TIMEOUT_MS = 60000;
+
+  /** Connections open at once on the public port; more are refused at accept (0 = no cap). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000000)
+  MAX_CONNECTIONS = 2048;
+
+  /**
+   * Failed authentications (401/403 on /channels/*) one client address may make at once before
+   * it is refused with 429 for a while; refilled at AUTH_FAILURE_PER_HOUR.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  AUTH_FAILURE_BURST = 20;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  AUTH_FAILURE_PER_HOUR = 120;
+
+  /**
+   * When set, /metrics and /health are served on this port only (on ADMIN_HOST), and the public
+   * port answers 404 for them: operators' endpoints need not face the internet.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  ADMIN_PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  ADMIN_HOST = '127.0.0.1';
 
   /**
    * Where the gateway keeps state that must survive a restart (SMS segments awaiting their

@@ -1,10 +1,20 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import { redactPath } from '@app/observability';
 import { ChannelError, NotDurableError } from './channel-errors';
 
-/** Renders domain errors and framework HTTP errors as `{ error: { code, message } }`. */
+/**
+ * Renders domain errors and framework HTTP errors as `{ error: { code, message } }`. What is not
+ * a domain or HTTP error is a bug: 500, logged at error level with its cause (it was logged at
+ * info, without one).
+ */
 @Catch()
 export class ChannelErrorFilter implements ExceptionFilter {
+  constructor(private readonly log: PinoLogger) {
+    log.setContext(ChannelErrorFilter.name);
+  }
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof ChannelError) {
@@ -37,6 +47,11 @@ export class ChannelErrorFilter implements ExceptionFilter {
         .send({ error: { code: httpCode(e.statusCode), message: e.message ?? 'bad request' } });
       return;
     }
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    this.log.error(
+      { err: exception, method: request.method, path: redactPath(request.url) },
+      'unexpected error in a handler',
+    );
     void reply.status(500).send({ error: { code: 'internal', message: 'internal error' } });
   }
 }

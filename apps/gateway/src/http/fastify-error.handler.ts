@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { redactPath } from '@app/observability';
 import { BodyParseError } from './body-parsers';
+import type { EdgeLog } from './edge-hooks';
 
 /**
  * Codes for the errors Fastify raises itself, before a Nest handler runs (body parsing, limits,
@@ -57,12 +59,14 @@ export function fastifyErrorResponse(error: Partial<FastifyError> & { status?: n
 /**
  * Fastify's error handler for what fails before Nest's exception filters can see it. Installed on
  * the Fastify instance before Nest registers its routes, so their encapsulated contexts inherit it.
+ * A refusal is one warn line (path and code); anything else is a bug: error level, with its cause.
  */
-export function fastifyErrorHandler(
-  error: FastifyError,
-  _request: FastifyRequest,
-  reply: FastifyReply,
-): void {
-  const { status, body } = fastifyErrorResponse(error);
-  void reply.status(status).send(body);
+export function createFastifyErrorHandler(log: EdgeLog) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const { status, body } = fastifyErrorResponse(error);
+    const where = { method: request.method, path: redactPath(request.url) };
+    if (status >= 500) log.error({ ...where, err: error }, 'unexpected error before the handler');
+    else log.warn({ ...where, status, code: body.error.code }, 'request refused');
+    void reply.status(status).send(body);
+  };
 }

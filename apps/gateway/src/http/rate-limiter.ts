@@ -25,6 +25,19 @@ export class TokenBucketLimiter {
     this.perMs = perHour / 3_600_000;
   }
 
+  /** Whether a token is left, without taking it. */
+  peek(key: string, now = Date.now()): RateDecision {
+    const b = this.buckets.get(key);
+    if (!b) return { allowed: true };
+    const tokens = Math.min(this.burst, b.tokens + (now - b.at) * this.perMs);
+    return tokens >= 1
+      ? { allowed: true }
+      : {
+          allowed: false,
+          retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.perMs / 1000)),
+        };
+  }
+
   /** Takes one token; when none is left, says how many seconds until one is. */
   take(key: string, now = Date.now()): RateDecision {
     const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };

@@ -1,0 +1,52 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { redactPath } from '@app/observability';
+import type { GatewayEnv } from '../config/gateway.env';
+import { AuthFailureThrottle, isAuthenticatedRoute } from './auth-failure.throttle';
+
+/** The few log calls the edge makes, before and after Nest's logger exists. */
+export interface EdgeLog {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+const ADMIN_PATHS = new Set(['/metrics', '/health']);
+
+/**
+ * What every request meets before any route: headers old browsers need to refuse framing, the
+ * operators' endpoints hidden when they have a port of their own, and the failed-authentication
+ * throttle. Installed on the root instance before Nest registers its routes, so all inherit them.
+ */
+export function installEdgeHooks(fastify: FastifyInstance, env: GatewayEnv, log: EdgeLog): void {
+  const throttle = new AuthFailureThrottle(env.AUTH_FAILURE_BURST, env.AUTH_FAILURE_PER_HOUR);
+  const adminElsewhere = env.ADMIN_PORT !== undefined;
+
+  fastify.addHook('onRequest', async (req, reply) => {
+    // CSP frame-ancestors covers current browsers; X-Frame-Options the old ones.
+    void reply.header('x-frame-options', 'DENY').header('x-content-type-options', 'nosniff');
+    const path = req.url.split('?', 1)[0]!.replace(/\/+$/, '') || '/';
+    if (adminElsewhere && ADMIN_PATHS.has(path)) {
+      return refuse(reply, 404, { code: 'not-found', message: 'not found' });
+    }
+    if (!isAuthenticatedRoute(path)) return;
+    const decision = throttle.check(req.ip);
+    if (decision.allowed) return;
+    const reason = 'too-many-failed-authentications';
+    log.warn({ path: redactPath(path), code: 'rate-limited', reason }, 'request refused');
+    void reply.header('retry-after', String(decision.retryAfterSeconds));
+    return refuse(reply, 429, {
+      code: 'rate-limited',
+      reason,
+      retryAfterSeconds: decision.retryAfterSeconds,
+      message: 'too many failed authentications from this address; retry later',
+    });
+  });
+
+  fastify.addHook('onResponse', async (req, reply) => {
+    const failed = reply.statusCode === 401 || reply.statusCode === 403;
+    if (failed && isAuthenticatedRoute(req.url)) throttle.recordFailure(req.ip);
+  });
+}
+
+function refuse(reply: FastifyReply, status: number, error: Record<string, unknown>): FastifyReply {
+  return reply.status(status).send({ error });
+}
