@@ -20,10 +20,20 @@ export interface Judgement {
   locality: {
     district: string | null;
     town: string | null;
+    /**
+     * Division code (统计用区划代码) of the town (9 digits), else of the district (6), else null.
+     * Always set by the normalizer since issue 29; absent from events written before.
+     */
+    code?: string | null;
     source: 'text' | 'channel' | null;
     confidence: number;
   };
-  urgency: { priority: 'normal' | 'high' | 'urgent'; flags: string[] };
+  urgency: {
+    priority: 'normal' | 'high' | 'urgent';
+    flags: string[];
+    /** Per flag, the words that raised it (issue 29; absent from events written before). */
+    evidence?: { flag: string; text: string }[];
+  };
   /** The responsible unit from the routing table, or unit null when no rule matched. */
   routing: { unit: string | null; rule: string | null };
   deadlines: { policy: string; registerBy: string; acceptBy: string; finishBy: string };

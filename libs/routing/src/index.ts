@@ -1,7 +1,7 @@
 export { extractLocality } from './locality.extractor';
 export type { Locality } from './locality.extractor';
 export { assessUrgency } from './urgency.assessor';
-export type { Urgency } from './urgency.assessor';
+export type { Urgency, UrgencyEvidence } from './urgency.assessor';
 export { routeUnit } from './unit.router';
 export type { UnitRoute } from './unit.router';
 export { computeDeadlines } from './deadline.calculator';
@@ -10,6 +10,8 @@ export { routePetition } from './petition.routing';
 export type { PetitionRouting, PetitionRoutingInput } from './petition.routing';
 
 export { loadGazetteer, parseGazetteer } from './gazetteer.config';
+export { chinaDivision } from './division.data';
+export type { DivisionCounty, DivisionData, DivisionSource, DivisionTown } from './division.data';
 export type {
   Gazetteer,
   GazetteerConfig,
@@ -17,7 +19,13 @@ export type {
   GazetteerTown,
 } from './gazetteer.config';
 export { loadUrgencyLexicon, parseUrgencyLexicon, PRIORITIES } from './urgency.config';
-export type { Priority, UrgencyFlag, UrgencyLexicon, UrgencyLexiconConfig } from './urgency.config';
+export type {
+  Priority,
+  UrgencyFlag,
+  UrgencyLexicon,
+  UrgencyLexiconConfig,
+  UrgencyTerm,
+} from './urgency.config';
 export { loadRoutingTable, parseRoutingTable, CATEGORIES } from './routing-table.config';
 export type { Category, CategoryRoute, RoutingTable } from './routing-table.config';
 export { loadDeadlinePolicy, parseDeadlinePolicy, CHANNELS, DAY_KINDS } from './deadline.config';

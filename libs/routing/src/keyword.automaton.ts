@@ -34,8 +34,11 @@ export class KeywordAutomaton<T> {
   /** Code unit → column (0: in no entry; SKIP: whitespace). */
   private readonly column = new Int32Array(0x10000);
   private readonly width: number;
-  /** Complete transition function: next state = delta[state * width + column]. */
-  private readonly delta: Int32Array;
+  /**
+   * Complete transition function: next state = delta[state * width + column]. 16-bit cells while
+   * the states fit: a province's towns make ~3,000 states × ~600 columns, 3.6 MB instead of 7.2.
+   */
+  private readonly delta: Uint16Array | Int32Array;
   /** Entry indices ending at each state, including those reached through failure links. */
   private readonly out: (readonly number[] | undefined)[];
   private readonly lengths: number[] = [];
@@ -94,7 +97,10 @@ export class KeywordAutomaton<T> {
     this.width = columns;
     this.longest = longest;
     this.ring = new Int32Array(longest);
-    this.delta = new Int32Array(trie.length * columns);
+    this.delta =
+      trie.length <= 0xffff
+        ? new Uint16Array(trie.length * columns)
+        : new Int32Array(trie.length * columns);
     this.out = ends.map((list) => (list.length > 0 ? list : undefined));
     const fail = new Int32Array(trie.length);
     const queue: number[] = [];

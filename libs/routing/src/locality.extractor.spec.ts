@@ -1,31 +1,47 @@
 import { join } from 'node:path';
 import { loadGazetteer, parseGazetteer } from './gazetteer.config';
 import { extractLocality } from './locality.extractor';
+import type { DivisionCounty, DivisionSource } from './division.data';
 
-// A small gazetteer written for these tests: it keeps the rows readable and independent of
-// the shipped town lists.
+// A small division table written for these tests: it keeps the rows readable and independent of
+// the national data (whose own cases are further down).
+const county = (code: string, name: string, towns: string[]): DivisionCounty => ({
+  code,
+  name,
+  prefecture: null,
+  province: '重庆市',
+  towns: towns.map((town, i) => ({ code: `${code}${String(i + 1).padStart(3, '0')}`, name: town })),
+});
+const counties = [
+  county('500105', '江北区', ['观音桥街道']),
+  county('500112', '渝北区', ['人和街道', '回兴街道']),
+  county('500115', '长寿区', ['晏家街道']),
+  county('500154', '开州区', []),
+  county('500235', '云阳县', ['人和街道']),
+  county('500102', '涪陵区', ['李渡街道', '江北街道']),
+  county('500236', '奉节县', ['夔门街道']),
+];
+const testDivisions: DivisionSource = () => ({
+  provinces: [{ code: '50', name: '重庆市' }],
+  counties,
+  nationalCountyNames: new Set(counties.map((c) => c.name)),
+  // 江北街道 stands here for a name many towns of other provinces bear (高桥镇, 朝阳街道).
+  elsewhere: new Map([['江北街道', 5]]),
+});
 const gazetteer = parseGazetteer(
   {
-    region: '重庆市',
-    contextCues: ['重庆', '重庆市', '家住'],
+    provinces: ['重庆市'],
+    contextCues: ['重庆', '家住'],
     stopPhrases: ['公开县', '长江北'],
     districts: [
-      { name: '江北区', short: '江北', towns: ['观音桥街道'] },
-      { name: '渝北区', short: '渝北', aliases: ['江北机场'], towns: ['人和街道', '回兴街道'] },
-      {
-        name: '长寿区',
-        short: '长寿',
-        shortNeedsContext: true,
-        aliases: ['长寿县'],
-        towns: ['晏家街道'],
-      },
-      { name: '开州区', short: '开州', aliases: ['开县'] },
-      { name: '云阳县', short: '云阳', towns: ['人和街道'] },
-      { name: '涪陵区', short: '涪陵', towns: ['李渡街道', '江北街道'] },
-      { name: '奉节县', short: '奉节', towns: [{ name: '夔门街道', aliases: ['夔门'] }] },
+      { name: '渝北区', aliases: ['江北机场'] },
+      { name: '长寿区', shortNeedsContext: true, aliases: ['长寿县'] },
+      { name: '开州区', aliases: ['开县'] },
+      { name: '奉节县', towns: [{ name: '夔门街道', aliases: ['夔门'] }] },
     ],
   },
   'test-gazetteer',
+  testDivisions,
 );
 
 type Row = [string, string, string | null, string | null, string | null, 'text' | 'channel' | null];
@@ -50,6 +66,40 @@ describe('extractLocality', () => {
     ['stop phrase: a road, not the district', '长江北路有个大坑', null, null, null, null],
     ['alias beats a short name it contains', '从江北机场打车被绕路', null, '渝北区', null, 'text'],
     ['town beats a short name', '涪陵江北街道的菜市场漏水', null, '涪陵区', '江北街道', 'text'],
+    ['town common elsewhere, alone', '江北街道的菜市场漏水', null, null, null, null],
+    [
+      'town common elsewhere + channel',
+      '江北街道的菜市场漏水',
+      '涪陵区',
+      '涪陵区',
+      '江北街道',
+      'text',
+    ],
+    [
+      'town without suffix after its county',
+      '涪陵李渡的路灯坏了',
+      null,
+      '涪陵区',
+      '李渡街道',
+      'text',
+    ],
+    ['town without suffix alone is a word', '李渡的路灯坏了', '涪陵区', '涪陵区', null, 'channel'],
+    [
+      'shared town, county named apart',
+      '人和街道站牌倒了，云阳县不管',
+      null,
+      '云阳县',
+      '人和街道',
+      'text',
+    ],
+    [
+      'shared town, county beside beats channel',
+      '渝北区人和街道站牌',
+      '云阳县',
+      '渝北区',
+      '人和街道',
+      'text',
+    ],
     ['town after its district', '重庆市涪陵区李渡街道的路', null, '涪陵区', '李渡街道', 'text'],
     ['town after a cue ending in 市', '重庆市李渡街道的路', null, '涪陵区', '李渡街道', 'text'],
     ['same town name in another county', '某某县李渡街道的水库', null, null, null, null],

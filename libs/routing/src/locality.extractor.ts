@@ -1,4 +1,4 @@
-import type { Gazetteer, PlaceMark } from './gazetteer.config';
+import type { Gazetteer, PlaceMark, TownOption } from './gazetteer.config';
 import { applyFold } from './script.fold';
 import type { KeywordHit } from './keyword.automaton';
 
@@ -8,6 +8,8 @@ export interface Locality {
   readonly district: string | null;
   /** Official town or street name (街道/镇/乡) inside `district`, when the text names one. */
   readonly town: string | null;
+  /** Division code (统计用区划代码) of the town (9 digits), else of the district (6), else null. */
+  readonly code: string | null;
   readonly source: 'text' | 'channel' | null;
   /**
    * 0..1. From the text: 0.9 when the winning district is named by its full name or an alias,
@@ -42,9 +44,13 @@ interface Tally {
  * or 1 (bare short name); the district with the highest score wins; a tie goes to the channel's
  * county if it is among the tied, else to the district mentioned first. Any mention in the text
  * beats the channel's county. Short names marked `shortNeedsContext` count only right after a
- * context cue (重庆, 家住 ...) or right before one of their own towns. A town name shared by several
- * districts counts only when exactly one of them is otherwise mentioned or is the channel's county;
- * a town right after an unknown 区/县/市 ("渌口区龙潭镇") belongs to that other place and is ignored.
+ * context cue (重庆, 家住 ...) or right before one of their own towns.
+ *
+ * Towns: a town name shared by several counties (东溪镇 in 綦江区 and 忠县) goes to the county
+ * named right before it, else to the one county the text names elsewhere, else to the channel's
+ * county, else it is left out rather than guessed. A town without its suffix (白石) counts only
+ * right after its own county ("忠县白石"). A town right after an unknown 区/县/市 ("渌口区龙潭镇")
+ * belongs to that other place and is ignored.
  *
  * @param channelCounty the county of the hotline number or leader mailbox that received the item
  *   (any spelling the gazetteer knows: 忠县, 开县, 石柱县 ...); unknown spellings are ignored.
@@ -69,46 +75,82 @@ export function extractLocality(
     }
   };
 
-  const ambiguousTowns: KeywordHit<PlaceMark>[] = [];
+  // The town each town hit was resolved to, in text order.
+  const towns: TownOption[] = [];
+  const deferred: { options: readonly TownOption[]; at: number }[] = [];
   hits.forEach((hit, i) => {
     const mark = hit.payload;
     if (mark.kind === 'town') {
-      if (inAnotherCounty(text, hits, i)) return;
-      const [only, ...others] = mark.options;
-      if (only !== undefined && others.length === 0)
+      const beside = countyBeside(hits, i, mark.options);
+      if (beside !== undefined) {
+        towns.push(beside);
+        credit(beside.district, STRONG, hit.start, 'town');
+        return;
+      }
+      // A bare name (白石) is an ordinary word unless its county stands right before it.
+      if (mark.bare || inAnotherCounty(text, hits, i)) return;
+      const [only] = mark.options;
+      if (only !== undefined && !mark.needsContext) {
+        towns.push(only);
         credit(only.district, STRONG, hit.start, 'town');
-      else ambiguousTowns.push(hit);
+      } else {
+        deferred.push({ options: mark.options, at: hit.start });
+      }
     } else if (mark.kind === 'district') {
       if (mark.strength === 'strong') credit(mark.district, STRONG, hit.start, 'named');
       else if (mark.strength === 'weak') credit(mark.district, WEAK, hit.start, 'short');
       else if (hasContext(hits, i, mark.district)) credit(mark.district, WEAK, hit.start, 'short');
     }
   });
-  for (const hit of ambiguousTowns) {
-    if (hit.payload.kind !== 'town') continue;
-    const known = hit.payload.options.filter(
-      (o) => tallies.has(o.district) || o.district === channel,
-    );
-    const [only, ...others] = known;
-    if (only !== undefined && others.length === 0) credit(only.district, STRONG, hit.start, 'town');
+  // A town name several counties share: the county the text names elsewhere, else the channel's,
+  // else it is left out rather than guessed.
+  for (const { options, at } of deferred) {
+    const named = options.filter((o) => tallies.has(o.district));
+    const pool = named.length > 0 ? named : options;
+    const chosen = named.length === 1 ? named[0] : pool.find((o) => o.district === channel);
+    if (chosen === undefined) continue;
+    towns.push(chosen);
+    credit(chosen.district, STRONG, at, 'town');
   }
 
   const winner = pickWinner(tallies, channel);
   if (winner === undefined) {
     const district = channel === undefined ? undefined : gazetteer.config.districts[channel];
     return district === undefined
-      ? { district: null, town: null, source: null, confidence: 0 }
-      : { district: district.name, town: null, source: 'channel', confidence: CHANNEL_CONFIDENCE };
+      ? { district: null, town: null, code: null, source: null, confidence: 0 }
+      : {
+          district: district.name,
+          town: null,
+          code: district.code,
+          source: 'channel',
+          confidence: CHANNEL_CONFIDENCE,
+        };
   }
   const [index, tally] = winner;
   let total = 0;
   for (const t of tallies.values()) total += t.score;
+  const town = towns.find((t) => t.district === index);
   return {
     district: gazetteer.config.districts[index]?.name ?? null,
-    town: firstTown(hits, index),
+    town: town?.town ?? null,
+    code: town?.code ?? gazetteer.config.districts[index]?.code ?? null,
     source: 'text',
     confidence: Math.round((CONFIDENCE[tally.evidence] * tally.score * 100) / total) / 100,
   };
+}
+
+/** The option whose county is named right before the town ("忠县东溪镇", "綦江东溪"). */
+function countyBeside(
+  hits: readonly KeywordHit<PlaceMark>[],
+  i: number,
+  options: readonly TownOption[],
+): TownOption | undefined {
+  const hit = hits[i];
+  const before = hits[i - 1];
+  if (hit === undefined || before === undefined || before.end !== hit.start) return undefined;
+  const mark = before.payload;
+  if (mark.kind !== 'district') return undefined;
+  return options.find((o) => o.district === mark.district);
 }
 
 // Town names repeat across China (龙潭镇, 白沙镇, 双江镇): one right after a county or district
@@ -162,13 +204,4 @@ function pickWinner(
     }
   }
   return best;
-}
-
-function firstTown(hits: readonly KeywordHit<PlaceMark>[], district: number): string | null {
-  for (const hit of hits) {
-    if (hit.payload.kind !== 'town') continue;
-    const option = hit.payload.options.find((o) => o.district === district);
-    if (option !== undefined) return option.town;
-  }
-  return null;
 }

@@ -12,6 +12,11 @@ import type { Urgency } from './urgency.assessor';
 export interface PetitionRoutingInput {
   /** Normalised text (Simplified Chinese preferred; Traditional is tolerated). */
   readonly text: string;
+  /**
+   * The same text with its punctuation, for urgency (a negation ends at a comma, a gap at a full
+   * stop); `text` when absent.
+   */
+  readonly sentences?: string;
   readonly channel: RoutingChannel;
   /** County of the receiving hotline number or mailbox, if the channel config names one. */
   readonly channelCounty: string | null;
@@ -32,7 +37,7 @@ export function routePetition(input: PetitionRoutingInput, config: RoutingConfig
   const locality = extractLocality(input.text, input.channelCounty, config.gazetteer);
   return {
     locality,
-    urgency: assessUrgency(input.text, config.urgency),
+    urgency: assessUrgency(input.sentences ?? input.text, config.urgency),
     route: routeUnit(input.category, locality.district, config.routing),
     deadlines: computeDeadlines(input.channel, input.receivedAt, config.deadlines),
   };

@@ -47,32 +47,56 @@ describe('config loading', () => {
       kind: 'gazetteer',
       field: 'districts[0].name',
       problem: 'must be a non-empty string',
-      yaml: 'region: 重庆市\ndistricts:\n  - short: 涪陵\n',
+      yaml: 'provinces: [重庆市]\ndistricts:\n  - short: 涪陵\n',
     },
-    { kind: 'gazetteer', field: 'districts', problem: 'must be a list', yaml: 'region: 重庆市\n' },
+    { kind: 'gazetteer', field: 'provinces', problem: 'at least one', yaml: 'districts: []\n' },
+    {
+      kind: 'gazetteer',
+      field: 'provinces',
+      problem: 'unknown province "西地省"',
+      yaml: 'provinces: [西地省]\n',
+    },
+    {
+      kind: 'gazetteer',
+      field: 'districts',
+      problem: 'must be a list',
+      yaml: 'provinces: [重庆市]\ndistricts: 3\n',
+    },
     {
       kind: 'gazetteer',
       field: 'districts[0].town',
       problem: 'unknown key',
-      yaml: 'region: 重庆市\ndistricts:\n  - name: 涪陵区\n    town: [李渡街道]\n',
+      yaml: 'provinces: [重庆市]\ndistricts:\n  - name: 涪陵区\n    town: [李渡街道]\n',
+    },
+    {
+      kind: 'gazetteer',
+      field: 'districts[0].name',
+      problem: 'no county in the national division data',
+      yaml: 'provinces: [重庆市]\ndistricts:\n  - name: 涪林区\n',
+    },
+    {
+      kind: 'gazetteer',
+      field: 'districts[0].towns[0].name',
+      problem: 'no town of 忠县',
+      yaml: 'provinces: [重庆市]\ndistricts:\n  - name: 忠县\n    towns: [{ name: 李渡街道 }]\n',
     },
     {
       kind: 'gazetteer',
       field: 'districts[1].aliases[0]',
       problem: 'already names 开州区',
-      yaml: 'region: 重庆市\ndistricts:\n  - name: 开州区\n    aliases: [开县]\n  - name: 云阳县\n    aliases: [开县]\n',
+      yaml: 'provinces: [重庆市]\ndistricts:\n  - name: 开州区\n    aliases: [开县]\n  - name: 云阳县\n    aliases: [开县]\n',
     },
     {
       kind: 'gazetteer',
       field: 'districts[0].short',
       problem: 'at least two',
-      yaml: 'region: 重庆市\ndistricts:\n  - name: 忠县\n    short: 忠\n',
+      yaml: 'provinces: [重庆市]\ndistricts:\n  - name: 忠县\n    short: 忠\n',
     },
     {
       kind: 'gazetteer',
       field: 'districts[0].towns[1].name',
       problem: 'must be a non-empty string',
-      yaml: 'region: 重庆市\ndistricts:\n  - name: 涪陵区\n    towns: [李渡街道, { aliases: [李渡] }]\n',
+      yaml: 'provinces: [重庆市]\ndistricts:\n  - name: 涪陵区\n    towns: [{ name: 李渡街道 }, { aliases: [李渡] }]\n',
     },
     {
       kind: 'urgency',
@@ -216,8 +240,21 @@ describe('config loading', () => {
       config,
     );
     expect(routing).toEqual({
-      locality: { district: '石柱土家族自治县', town: '西沱镇', source: 'text', confidence: 0.9 },
-      urgency: { priority: 'high', flags: ['mass-gathering', 'wage-arrears'] },
+      locality: {
+        district: '石柱土家族自治县',
+        town: '西沱镇',
+        code: '500240101',
+        source: 'text',
+        confidence: 0.9,
+      },
+      urgency: {
+        priority: 'high',
+        flags: ['mass-gathering', 'wage-arrears'],
+        evidence: [
+          { flag: 'mass-gathering', text: '集体上访', start: 23, end: 27 },
+          { flag: 'wage-arrears', text: '拖欠农民工工资', start: 9, end: 16 },
+        ],
+      },
       route: { unit: '石柱土家族自治县人力资源和社会保障局', rule: 'template:劳动和社会保障' },
       deadlines: {
         policy: 'board-5-day-acceptance',

@@ -51,6 +51,9 @@ export class PetitionJudge {
     const routing = routePetition(
       {
         text: match,
+        // Urgency reads sentences (negation stops at a comma, a gap at a full stop), so it gets the
+        // text with its punctuation; locality reads the match text.
+        sentences: `${subject}\n${event.body}`,
         channel: raw.channel,
         channelCounty: raw.recipient?.county ?? null,
         category: category.category,
@@ -71,10 +74,15 @@ export class PetitionJudge {
       locality: {
         district: routing.locality.district,
         town: routing.locality.town,
+        code: routing.locality.code,
         source: routing.locality.source,
         confidence: round(routing.locality.confidence),
       },
-      urgency: { priority: routing.urgency.priority, flags: [...routing.urgency.flags] },
+      urgency: {
+        priority: routing.urgency.priority,
+        flags: [...routing.urgency.flags],
+        evidence: routing.urgency.evidence.map(({ flag, text }) => ({ flag, text })),
+      },
       routing: { unit: routing.route.unit, rule: routing.route.rule },
       deadlines: { ...routing.deadlines },
     };
