@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoPath, startStack, type Stack } from '@app/testing';
+import {
+  EVENT_LOOP_BOUND_MS,
+  repoPath,
+  startStack,
+  watchEventLoop,
+  type Stack,
+} from '@app/testing';
 import { AdminServer } from '../../apps/gateway/src/admin/admin.server';
 import { PEOPLE_KEY, boardPost } from '../fixtures/board/posts';
 import { mailboxLetter } from '../fixtures/mailbox/letters';
@@ -172,6 +178,89 @@ describe('hostile input: the shared edge', () => {
       expect([path, res.headers['x-frame-options']]).toEqual([path, 'DENY']);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
     }
+  });
+
+  /** Bodies just under the default 1 MiB limit, shaped to make parsing and validation work hard. */
+  const MIB = 1024 * 1024;
+  const json = 'application/json';
+  const form = 'application/x-www-form-urlencoded';
+  const SHAPES: [string, string, () => string][] = [
+    [
+      '1,000 keys of 1 KiB',
+      json,
+      () =>
+        `{${Array.from({ length: 1000 }, (_, i) => `"k${i}":"${'x'.repeat(1000)}"`).join(',')}}`,
+    ],
+    [
+      'too many keys',
+      json,
+      () => `{${Array.from({ length: 60_000 }, (_, i) => `"${i}":1`).join(',')}}`,
+    ],
+    ['one huge string', json, () => JSON.stringify('字'.repeat(MIB / 3 - 10))],
+    ['deep nesting', json, () => '['.repeat(MIB / 2 - 1) + ']'.repeat(MIB / 2 - 1)],
+    [
+      'tiny values',
+      json,
+      () =>
+        `[${Array(MIB / 2 - 2)
+          .fill('1')
+          .join(',')}]`,
+    ],
+    [
+      'big integers',
+      json,
+      () =>
+        `[${Array(Math.floor(MIB / 22))
+          .fill('12345678901234567890')
+          .join(',')}]`,
+    ],
+    [
+      'many form fields',
+      form,
+      () => Array.from({ length: 100_000 }, (_, i) => `f${i}=1`).join('&'),
+    ],
+    ['form: one huge field', form, () => `content=${'x'.repeat(MIB - 20)}`],
+  ];
+  const ROUTES = [
+    '/channels/sms/twilio',
+    '/channels/sms/gateway',
+    '/channels/board/posts',
+    '/channels/mailbox',
+    '/mailbox/zhongxian-county-head',
+  ];
+
+  it('no body at the limit holds the event loop past the bound, on any route', async () => {
+    const over: string[] = [];
+    const watch = watchEventLoop();
+    let client = 0;
+    for (const [name, type, build] of SHAPES) {
+      const body = build();
+      expect(Buffer.byteLength(body)).toBeLessThan(MIB);
+      for (const path of ROUTES) {
+        // The least of three tries: a request that blocks the loop does so every time, while a
+        // busy machine (CI runs two suites at once) delays the loop now and then.
+        let least = Infinity;
+        for (let attempt = 0; attempt < 3 && least > EVENT_LOOP_BOUND_MS; attempt++) {
+          watch.reset();
+          const res = await send(stack.url, {
+            path,
+            // An address per request, so the mailbox's rate limit leaves the real work to do.
+            headers: {
+              'content-type': type,
+              'x-forwarded-for': `10.9.${client >> 8}.${client++ & 255}`,
+            },
+            body,
+          });
+          // Let a delayed timer fire before reading the histogram.
+          await new Promise((r) => setTimeout(r, 20));
+          expect([path, name, res.status < 500]).toEqual([path, name, true]);
+          least = Math.min(least, watch.maxMs());
+        }
+        if (least > EVENT_LOOP_BOUND_MS) over.push(`${path} ${name}: ${least.toFixed(0)} ms`);
+      }
+    }
+    watch.stop();
+    expect(over).toEqual([]);
   });
 
   it('with ADMIN_PORT, /metrics and /health answer there and 404 on the public port', async () => {
