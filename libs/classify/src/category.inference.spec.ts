@@ -2,6 +2,7 @@ import { matchText } from '@app/text';
 import { CategoryClassifier, denseWeights } from './category.model';
 import { trainCategoryModel, type LabelledText } from './category.trainer';
 import { FeatureVectorBuilder } from './feature.vector';
+import { WordVocabulary } from './word.vocabulary';
 
 // Synthetic rows written for this test: each label has its own words, mixed with shared filler.
 function rows(labels: string[], count: number, seed: number): LabelledText[] {
@@ -23,9 +24,12 @@ function referenceLogits(clf: CategoryClassifier, text: string): number[] {
   const json = clf.toJSON();
   const k = json.classes.length;
   const weights = denseWeights(json);
-  const { indices, values, length } = new FeatureVectorBuilder(json.ngram, json.weighting).build(
-    text,
-  );
+  const vocabulary = json.words ? new WordVocabulary(json.words.vocabulary.split(' ')) : null;
+  const { indices, values, length } = new FeatureVectorBuilder(
+    json.ngram,
+    json.weighting,
+    vocabulary,
+  ).build(text);
   return json.classes.map((_, c) => {
     let sum = (json.bias[c] ?? 0) / json.temperature;
     for (let i = 0; i < length; i++)
@@ -51,6 +55,35 @@ describe('category model inference', () => {
       weighting,
       runs: 2,
     });
+    const clf = CategoryClassifier.fromJSON(model);
+    for (const text of [...probes, ...rows([...labels], 9, 8).map((r) => r.text)]) {
+      const fast = clf.logitsOf(text);
+      referenceLogits(clf, text).forEach((ref, c) => expect(fast[c]).toBeCloseTo(ref, 4));
+    }
+    for (const row of rows([...labels], 18, 5))
+      expect(clf.classify(row.text).category).toBe(row.label);
+  });
+
+  it.each([
+    ['1–2-grams and words (unrolled 8-lane path)', seven, 'tf-len', 2],
+    ['1–3-grams and words (8-lane path)', seven, 'tf-len', 3],
+    ['words, 9 classes (generic path)', nine, 'tf-len', 2],
+    ['words, log weighting (sparse path)', seven, 'log', 2],
+  ] as const)('%s give the logits of the training features', (_, labels, weighting, maxN) => {
+    // Segmented rows: the label word and the filler phrase are the words.
+    const segmented = rows([...labels], 90, 4).map((r) => ({
+      ...r,
+      words: [r.label, r.label, '问题'],
+    }));
+    const { model } = trainCategoryModel(segmented, {
+      ngram: { minN: 1, maxN, bits: 12 },
+      weighting,
+      runs: 2,
+      wordMinCount: 2,
+    });
+    expect(model.words?.vocabulary.split(' ').sort()).toEqual(
+      [...labels.filter((l) => l.length >= 2), '问题'].sort(),
+    );
     const clf = CategoryClassifier.fromJSON(model);
     for (const text of [...probes, ...rows([...labels], 9, 8).map((r) => r.text)]) {
       const fast = clf.logitsOf(text);

@@ -1,10 +1,15 @@
 /**
- * Category model: multinomial logistic regression over hashed character n-grams of matchText.
+ * Category model: multinomial logistic regression over hashed character n-grams of matchText and,
+ * optionally, its words (word.vocabulary.ts).
  *
- * File format (JSON, `format: 'petition-category-model'`, `version: 1`):
+ * File format (JSON, `format: 'petition-category-model'`, `version: 2`; version 1 is the same
+ * without `words` and still loads):
  * - `hash`: n-gram hash ('fnv1a-ms-v1', see ngram.hasher.ts); `ngram`: {minN, maxN, bits}, the
  *   n-gram lengths and log2 of the bucket count; `weighting`: 'tf-len' (tf / √occurrences),
  *   'log' (1 + ln tf, L2-normalised) or 'binary' (L2-normalised); see feature.vector.ts.
+ * - `words` (optional): `{maxLength, vocabulary}`, the words (space-separated) that forward
+ *   maximum matching cuts the text into; each token is one more feature, hashed into the same
+ *   buckets as the n-grams (with its own salt). Absent: n-grams only.
  * - `classes`: the labels, in the order of every per-class array below.
  * - `bias`: one float per class. `temperature`: logits are divided by it before the softmax
  *   (fitted on a held-out slice of the training data), so `confidence` is calibrated.
@@ -17,15 +22,27 @@
 import { readFileSync } from 'node:fs';
 import { FeatureVectorBuilder, TERM_WEIGHTINGS, type TermWeighting } from './feature.vector';
 import { FNV_OFFSET, FNV_PRIME, HASH_NAME, ngramBucket, type NgramSpec } from './ngram.hasher';
+import { MAX_WORD_LENGTH, WordVocabulary } from './word.vocabulary';
 
 export const MODEL_FORMAT = 'petition-category-model';
-export const MODEL_VERSION = 1;
+/** Version 2 added `words`; version 1 files (no words) still load. */
+export const MODEL_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
+
+/** Word features (version 2): the vocabulary the run-time matcher cuts text into. */
+export interface WordsJson {
+  /** Longest word in UTF-16 units; must equal the matcher's MAX_WORD_LENGTH. */
+  maxLength: number;
+  /** The words, separated by single spaces (matchText never contains one). */
+  vocabulary: string;
+}
 
 export interface CategoryModelJson {
   format: typeof MODEL_FORMAT;
-  version: typeof MODEL_VERSION;
+  version: number;
   hash: string;
   ngram: NgramSpec;
+  words?: WordsJson;
   weighting: TermWeighting;
   classes: string[];
   bias: number[];
@@ -52,6 +69,8 @@ export interface DenseModel {
   bias: Float32Array | Float64Array | number[];
   weights: Float32Array;
   temperature: number;
+  /** Word features' vocabulary; none: character n-grams only. */
+  vocabulary?: readonly string[];
 }
 
 function encodeVarints(values: number[]): Buffer {
@@ -117,6 +136,9 @@ export function toModelJson(
     version: MODEL_VERSION,
     hash: HASH_NAME,
     ngram: { ...model.ngram },
+    ...(model.vocabulary
+      ? { words: { maxLength: MAX_WORD_LENGTH, vocabulary: model.vocabulary.join(' ') } }
+      : {}),
     weighting: model.weighting,
     classes: [...model.classes],
     bias: Array.from(model.bias, (b) => Math.round(b * 1e6) / 1e6),
@@ -141,7 +163,15 @@ export function validateModelJson(obj: unknown): CategoryModelJson {
   if (typeof obj !== 'object' || obj === null) fail('(root)', 'must be an object');
   const m = obj as Record<string, unknown>;
   if (m.format !== MODEL_FORMAT) fail('format', `must be '${MODEL_FORMAT}'`);
-  if (m.version !== MODEL_VERSION) fail('version', `must be ${MODEL_VERSION}`);
+  if (!READABLE_VERSIONS.includes(m.version as number))
+    fail('version', `must be one of ${READABLE_VERSIONS.join(', ')}`);
+  if (m.words !== undefined) {
+    const words = m.words as Record<string, unknown> | null;
+    if (m.version === 1) fail('words', 'needs version 2');
+    if (typeof words !== 'object' || words === null || typeof words.vocabulary !== 'string')
+      fail('words.vocabulary', 'must be a string');
+    if (words.maxLength !== MAX_WORD_LENGTH) fail('words.maxLength', `must be ${MAX_WORD_LENGTH}`);
+  }
   if (m.hash !== HASH_NAME) fail('hash', `must be '${HASH_NAME}'`);
   const ngram = m.ngram as Record<string, unknown> | undefined;
   const { minN, maxN, bits } = ngram ?? {};
@@ -220,6 +250,8 @@ export class CategoryClassifier {
   private readonly maxN: number;
   /** Only for 'log' and 'binary' models, which need per-bucket counts; 'tf-len' streams. */
   private readonly features: FeatureVectorBuilder | undefined;
+  /** Word features' matcher (version 2 models with `words`). */
+  private readonly vocabulary: WordVocabulary | null;
 
   private constructor(private readonly json: CategoryModelJson) {
     this.classes = json.classes;
@@ -231,10 +263,11 @@ export class CategoryClassifier {
     this.shift = 32 - json.ngram.bits;
     this.minN = json.ngram.minN;
     this.maxN = json.ngram.maxN;
+    this.vocabulary = json.words ? new WordVocabulary(json.words.vocabulary.split(' ')) : null;
     this.features =
       json.weighting === 'tf-len'
         ? undefined
-        : new FeatureVectorBuilder(json.ngram, json.weighting);
+        : new FeatureVectorBuilder(json.ngram, json.weighting, this.vocabulary);
     const streamed = json.weighting === 'tf-len' && this.stride === LANES;
     this.lanes = streamed ? quantisedWeights(json, LANES) : undefined;
     this.laneScale = json.weightScale / json.temperature;
@@ -269,9 +302,10 @@ export class CategoryClassifier {
     const { logits, bias, k } = this;
     if (this.features) return this.sparseLogits(text);
     const { weights, minN, maxN } = this;
-    const occurrences =
-      minN === 1 && maxN === 2 ? this.bigramBuckets(text) : this.ngramBuckets(text);
+    let occurrences = minN === 1 && maxN === 2 ? this.bigramBuckets(text) : this.ngramBuckets(text);
     const buckets = this.buckets;
+    if (this.vocabulary)
+      occurrences = this.vocabulary.writeBuckets(text, buckets, occurrences, this.shift);
     const lanes = this.lanes;
     if (lanes) {
       // Eight named accumulators stay in registers; an array would be a store per n-gram.
@@ -315,9 +349,9 @@ export class CategoryClassifier {
     return logits;
   }
 
-  /** `this.buckets` with room for every n-gram of a text of `len` units. */
+  /** `this.buckets` with room for every n-gram (and word) of a text of `len` units. */
   private bucketsFor(len: number): Int32Array {
-    const needed = len * (this.maxN - this.minN + 1);
+    const needed = len * (this.maxN - this.minN + 1 + (this.vocabulary ? 1 : 0));
     if (this.buckets.length < needed) this.buckets = new Int32Array(needed * 2);
     return this.buckets;
   }

@@ -7,11 +7,18 @@ import {
 import { domainFeatureWeights } from './domain.weights';
 import { FeatureVectorBuilder, type TermWeighting } from './feature.vector';
 import type { NgramSpec } from './ngram.hasher';
+import { MAX_WORD_LENGTH, WordVocabulary } from './word.vocabulary';
 
 export interface LabelledText {
   /** Already matchText-normalised. */
   text: string;
   label: string;
+  /**
+   * The text's words, each matchText-normalised, when the source is word-segmented (the public
+   * training file): they feed the word vocabulary, and are the row's word features. Without
+   * them the vocabulary's maximum matching finds the words, as at run time.
+   */
+  words?: readonly string[];
 }
 
 export interface TrainOptions {
@@ -44,6 +51,11 @@ export interface TrainOptions {
    * share ratio in the feature weights (see domain.weights.ts; 0 = IDF only).
    */
   domainRatioPower: number;
+  /**
+   * Word features: the vocabulary is every word of 2..MAX_WORD_LENGTH units seen at least this
+   * often in the rows that carry words (0 = no word features). See word.vocabulary.ts.
+   */
+  wordMinCount: number;
 }
 
 // Settings are chosen by 5-fold cross-validation on train_segmented.jsonl (dev's near copies
@@ -62,7 +74,21 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   runs: 5,
   priorRepeat: 3,
   domainRatioPower: 0.5,
+  wordMinCount: 0,
 };
+
+/** The training rows' words seen at least `minCount` times (none when 0 or no row has words). */
+export function trainingVocabulary(rows: readonly LabelledText[], minCount: number): string[] {
+  if (minCount <= 0) return [];
+  const counts = new Map<string, number>();
+  for (const row of rows)
+    for (const w of row.words ?? [])
+      if (w.length >= 2 && w.length <= MAX_WORD_LENGTH) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return [...counts]
+    .filter(([, n]) => n >= minCount)
+    .map(([w]) => w)
+    .sort();
+}
 
 interface Doc {
   indices: Int32Array;
@@ -97,11 +123,12 @@ function vectorise(
   classes: string[],
   options: TrainOptions,
   featureWeights: Float32Array | null,
+  vocabulary: WordVocabulary | null,
 ): Doc[] {
-  const builder = new FeatureVectorBuilder(options.ngram, options.weighting);
+  const builder = new FeatureVectorBuilder(options.ngram, options.weighting, vocabulary);
   const index = new Map(classes.map((c, i) => [c, i]));
   return rows.map((row) => {
-    const v = builder.build(row.text);
+    const v = builder.build(row.text, row.words);
     const indices = v.indices.slice(0, v.length);
     const values = v.values.slice(0, v.length);
     if (featureWeights)
@@ -258,20 +285,19 @@ export function trainCategoryModel(
   const priorRows: LabelledText[] = [];
   for (let r = 0; r < options.priorRepeat; r++)
     for (const p of prior) if (known.has(p.label)) priorRows.push(p);
+  const words = trainingVocabulary(rows, options.wordMinCount);
+  const vocabulary = words.length > 0 ? new WordVocabulary(words) : null;
   const featureWeights =
     domain.length > 0
-      ? domainFeatureWeights(
-          rows.map((r) => r.text),
-          domain,
-          options.ngram,
-          options.domainRatioPower,
-        )
+      ? domainFeatureWeights(rows, domain, options.ngram, options.domainRatioPower, vocabulary)
       : null;
-  const trainFolded = (docs: LabelledText[]): DenseModel =>
-    foldFeatureWeights(
-      fitAveraged(vectorise(docs, classes, options, featureWeights), classes, options),
+  const trainFolded = (docs: LabelledText[]): DenseModel => ({
+    ...foldFeatureWeights(
+      fitAveraged(vectorise(docs, classes, options, featureWeights, vocabulary), classes, options),
       featureWeights,
-    );
+    ),
+    ...(vocabulary ? { vocabulary: vocabulary.words } : {}),
+  });
   let temperature = 1;
   if (options.calibrationShare > 0 && rows.length >= 20) {
     const shuffled = [...rows];
@@ -293,6 +319,7 @@ export function trainCategoryModel(
     seed: options.seed,
     runs: options.runs,
     weighting: options.weighting,
+    ...(vocabulary ? { wordMinCount: options.wordMinCount, words: vocabulary.words.length } : {}),
     ...(priorRows.length > 0 ? { priorRows: priorRows.length } : {}),
     ...(featureWeights
       ? { domainDocs: domain.length, domainRatioPower: options.domainRatioPower }

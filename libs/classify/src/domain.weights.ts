@@ -1,4 +1,6 @@
-import { forEachNgramBucket, type NgramSpec } from './ngram.hasher';
+import { forEachFeatureBucket, type FeatureText } from './feature.vector';
+import type { NgramSpec } from './ngram.hasher';
+import type { WordVocabulary } from './word.vocabulary';
 
 /**
  * Per-bucket feature weights learnt from unlabelled messages in the form the model reads at run
@@ -22,16 +24,17 @@ import { forEachNgramBucket, type NgramSpec } from './ngram.hasher';
  * for none); IDF × ratio^1 89.33. The power 0.5 was chosen among {0, 0.5, 1} on dev.
  */
 export function domainFeatureWeights(
-  trainTexts: readonly string[],
-  domainTexts: readonly string[],
+  trainTexts: readonly (string | FeatureText)[],
+  domainTexts: readonly (string | FeatureText)[],
   spec: NgramSpec,
   ratioPower: number,
+  vocabulary: WordVocabulary | null = null,
 ): Float32Array {
   const buckets = 1 << spec.bits;
   const weights = new Float32Array(buckets).fill(1);
   if (domainTexts.length === 0 || trainTexts.length === 0) return weights;
-  const train = occurrences(trainTexts, spec, buckets);
-  const domain = occurrences(domainTexts, spec, buckets);
+  const train = occurrences(trainTexts, spec, vocabulary, buckets);
+  const domain = occurrences(domainTexts, spec, vocabulary, buckets);
   const n = domainTexts.length;
   const trainTotal = train.total + buckets;
   const domainTotal = domain.total + buckets;
@@ -51,8 +54,9 @@ export function domainFeatureWeights(
 
 /** Occurrences per bucket, documents per bucket and all occurrences. */
 function occurrences(
-  texts: readonly string[],
+  texts: readonly (string | FeatureText)[],
   spec: NgramSpec,
+  vocabulary: WordVocabulary | null,
   buckets: number,
 ): { counts: Float64Array; docs: Float64Array; total: number } {
   const counts = new Float64Array(buckets);
@@ -60,7 +64,8 @@ function occurrences(
   const lastDoc = new Int32Array(buckets).fill(-1);
   let total = 0;
   texts.forEach((text, d) => {
-    forEachNgramBucket(text, spec, (b) => {
+    const item = typeof text === 'string' ? { text } : text;
+    forEachFeatureBucket(item, spec, vocabulary, (b) => {
       counts[b] = (counts[b] ?? 0) + 1;
       total++;
       if (lastDoc[b] !== d) {

@@ -1,4 +1,5 @@
 import { forEachNgramBucket, type NgramSpec } from './ngram.hasher';
+import { wordBucket, wordHash, type WordVocabulary } from './word.vocabulary';
 
 /**
  * - 'log': 1 + ln tf, then the vector is L2-normalised.
@@ -9,6 +10,29 @@ import { forEachNgramBucket, type NgramSpec } from './ngram.hasher';
  */
 export type TermWeighting = 'binary' | 'log' | 'tf-len';
 export const TERM_WEIGHTINGS: readonly TermWeighting[] = ['binary', 'log', 'tf-len'];
+
+/** A text and, when known, its words (the segmented training file gives them). */
+export interface FeatureText {
+  text: string;
+  words?: readonly string[];
+}
+
+/**
+ * Every feature bucket of a text in order: its character n-grams, then (with a vocabulary) its
+ * words, as given or as the vocabulary's maximum matching finds them. One occurrence, one call.
+ */
+export function forEachFeatureBucket(
+  item: FeatureText,
+  spec: NgramSpec,
+  vocabulary: WordVocabulary | null,
+  visit: (bucket: number) => void,
+): void {
+  forEachNgramBucket(item.text, spec, visit);
+  if (!vocabulary) return;
+  const shift = 32 - spec.bits;
+  if (item.words) for (const w of item.words) visit(wordBucket(wordHash(w), shift));
+  else vocabulary.forEachToken(item.text, (h) => visit(wordBucket(h, shift)));
+}
 
 /** A sparse, L2-normalised document vector; views into reusable buffers (copy to keep). */
 export interface SparseVector {
@@ -31,6 +55,8 @@ export class FeatureVectorBuilder {
   constructor(
     private readonly spec: NgramSpec,
     private readonly weighting: TermWeighting,
+    /** With a vocabulary, each text's words are features too (see word.vocabulary.ts). */
+    private readonly vocabulary: WordVocabulary | null = null,
   ) {
     this.counts = new Uint16Array(1 << spec.bits);
   }
@@ -52,9 +78,13 @@ export class FeatureVectorBuilder {
     this.values = new Float32Array(indices.length);
   }
 
-  build(text: string): SparseVector {
+  /**
+   * `words`: the text's words when they are known (the segmented training file); otherwise, with
+   * a vocabulary, the vocabulary's maximum matching finds them, as at run time.
+   */
+  build(text: string, words?: readonly string[]): SparseVector {
     this.length = 0;
-    forEachNgramBucket(text, this.spec, this.visit);
+    forEachFeatureBucket({ text, words }, this.spec, this.vocabulary, this.visit);
     const { indices, values, counts, length } = this;
     let norm = 0;
     let occurrences = 0;

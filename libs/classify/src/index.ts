@@ -7,11 +7,12 @@ export {
   denseWeights,
 } from './category.model';
 export type { CategoryModelJson, CategoryPrediction, DenseModel } from './category.model';
-export { trainCategoryModel, DEFAULT_TRAIN_OPTIONS } from './category.trainer';
+export { trainCategoryModel, trainingVocabulary, DEFAULT_TRAIN_OPTIONS } from './category.trainer';
 export type { LabelledText, TrainOptions, TrainResult } from './category.trainer';
 export {
   CategoryPipeline,
   SUBJECT_WEIGHT,
+  REVIEW_BELOW,
   categoryInput,
   classifyCategory,
   defaultModelPath,
@@ -33,7 +34,7 @@ export {
   INTENTS,
 } from './intent.classifier';
 export type { Intent, IntentResult, IntentLexicon } from './intent.classifier';
-export { readLabelled } from './labelled.reader';
+export { readLabelled, segmentedWords } from './labelled.reader';
 export { TERM_WEIGHTINGS } from './feature.vector';
 export type { TermWeighting } from './feature.vector';
 export type { ReadOptions } from './labelled.reader';
@@ -42,3 +43,4 @@ export { readTaxonomy, taxonomyDocuments } from './taxonomy.prior';
 export type { TaxonomyEntry } from './taxonomy.prior';
 export { forEachNgramBucket, HASH_NAME } from './ngram.hasher';
 export type { NgramSpec } from './ngram.hasher';
+export { WordVocabulary, MAX_WORD_LENGTH, wordHash } from './word.vocabulary';

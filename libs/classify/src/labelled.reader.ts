@@ -10,6 +10,14 @@ export interface ReadOptions {
   labelField?: string;
 }
 
+/** The words of a word-segmented text (separated by white space), each as matchText. */
+export function segmentedWords(segmented: string): string[] {
+  return segmented
+    .split(/\s+/)
+    .map((w) => matchText(w))
+    .filter((w) => w !== '');
+}
+
 /** Reads labelled JSON Lines into matchText rows (row numbers in errors are 1-based lines). */
 export function readLabelled(path: string, options: ReadOptions = {}): LabelledText[] {
   const labelField = options.labelField ?? 'label';
@@ -23,6 +31,9 @@ export function readLabelled(path: string, options: ReadOptions = {}): LabelledT
       throw new Error(`${path}:${line}: field ${labelField} is not a non-empty string`);
     const title = options.titleField ? row[options.titleField] : undefined;
     const text = typeof title === 'string' ? `${title}\n${body}` : body;
-    return { text: matchText(text), label };
+    // A segmented body gives its words; a title beside it is raw, so its words are left out.
+    return textField === 'text_segmented'
+      ? { text: matchText(text), label, words: segmentedWords(body) }
+      : { text: matchText(text), label };
   });
 }

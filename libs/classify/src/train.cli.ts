@@ -7,6 +7,7 @@
 //   [--taxonomy <taxonomy.jsonl>] [--prior-repeat 3]   the taxonomy's level-2/3 names as prior documents
 //   [--domain <unlabelled.jsonl> …] [--domain-ratio-power 0.5]   unlabelled messages as read at run
 //     time (title + text): feature weights from them (domain.weights.ts); --exclude applies too
+//   [--word-min-count 2]   word features: the segmented rows' words seen this often (0 = none)
 // The shipped model: all public labelled data, segmented and raw (the raw dev messages are the
 // run-time text form, the title field is read where a file has one), with the public taxonomy and
 // the public unlabelled messages as the domain:
@@ -53,6 +54,7 @@ function main(): void {
       'prior-repeat': { type: 'string' },
       domain: { type: 'string', multiple: true },
       'domain-ratio-power': { type: 'string' },
+      'word-min-count': { type: 'string' },
     },
   });
   if (!values.in || values.in.length === 0 || !values.out) {
@@ -111,6 +113,7 @@ function main(): void {
       weighting: weighting as TermWeighting,
       priorRepeat: num(values['prior-repeat'], d.priorRepeat),
       domainRatioPower: num(values['domain-ratio-power'], d.domainRatioPower),
+      wordMinCount: num(values['word-min-count'], d.wordMinCount),
     },
     prior,
     domain,
