@@ -1,7 +1,8 @@
 /**
  * `npm run quality`: the measured (not assumed) figures of the normalizer's judgement on
  * ../shared/data — classification accuracy and macro-F1 on the dev set, duplicate recall and false
- * matches, the gold hot issues, lookup cost — and the judgement step's throughput per core.
+ * matches, the gold hot issues, lookup cost, urgency precision and recall against labelled messages —
+ * and the judgement step's throughput per core.
  * Each part runs as its own process so one part's memory does not distort the next one's timings.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import { normalizerNodeFlags } from '../../bench/lib/node-flags';
 const parts: [string, string, string[]][] = [
   ['classification (dev_labeled.jsonl, model trained without it)', 'classification.ts', []],
   ['duplicates, same-issue groups, lookup cost', 'dedup.ts', []],
+  ['urgency (520 labelled public messages, rubric in test/fixtures/judgement)', 'urgency.ts', []],
   ['judgement step throughput, one core', 'judgement.ts', normalizerNodeFlags()],
 ];
 

@@ -25,7 +25,7 @@ export interface Urgency {
 const SENTENCE_END = new Set([...'。！？!?；;\n'].map((c) => c.charCodeAt(0)));
 const CLAUSE_END = new Set([...'，,、：:'].map((c) => c.charCodeAt(0)));
 // "没有任何明显的安全隐患": a negation cue reaches this many characters ahead within its clause.
-const NEGATION_REACH = 6;
+const NEGATION_REACH = 8;
 // "拖欠的工资，经劳动监察大队协调，已经全部结清": a resolution reaches this far back.
 const RESOLUTION_REACH = 40;
 // A resolution cue right after one of these is itself negated ("至今没有得到解决").
@@ -38,7 +38,7 @@ const MAX_QUOTE = 60;
  *
  * A term is a word or words in order with at most `maxGap` characters between them in the same
  * sentence ("拖欠…工资" matches "拖欠我们41万元工资"). A term of a `negatable` flag is cancelled
- * by a negation cue up to six characters before it in the same clause ("并不存在任何安全隐患"); a
+ * by a negation cue up to eight characters before it in the same clause ("并不存在任何安全隐患"); a
  * term of a `resolvable` flag by a resolution cue later in the same sentence ("工资已经结清了")
  * unless that cue is itself negated ("至今没有得到解决"). Irony and hypotheticals are not
  * understood. Life, self-harm and violence flags are neither in the shipped lexicon: a false alarm
