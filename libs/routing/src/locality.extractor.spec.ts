@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { loadGazetteer, parseGazetteer } from './gazetteer.config';
 import { extractLocality } from './locality.extractor';
 import type { DivisionCounty, DivisionSource } from './division.data';
@@ -185,5 +187,79 @@ describe('shipped gazetteer (config/gazetteer.yaml)', () => {
   ])('%s → %s / %s', (text, district, town) => {
     const locality = extractLocality(text, null, shipped);
     expect([locality.district, locality.town]).toEqual([district, town]);
+  });
+
+  it('has every town of the national data, with its code', () => {
+    const towns = shipped.config.districts.reduce((n, d) => n + d.towns.length, 0);
+    expect(towns).toBeGreaterThan(1000);
+    expect(shipped.config.districts.find((d) => d.name === '忠县')?.code).toBe('500233');
+  });
+
+  // Town names several counties share: the county beside it, else the one named elsewhere in the
+  // text, else the channel's county, else no town (and no district from the town).
+  type SharedRow = [string, string | null, string | null, string | null, string | null];
+  it.each<SharedRow>([
+    ['綦江区东溪镇停水三天了', null, '綦江区', '东溪镇', '500110109'],
+    ['忠县东溪镇停水三天了', null, '忠县', '东溪镇', '500233105'],
+    ['东溪镇停水三天了', '忠县', '忠县', '东溪镇', '500233105'],
+    ['東溪鎮停水三天了', '綦江区', '綦江区', '东溪镇', '500110109'],
+    ['东溪镇停水三天了', null, null, null, null],
+    ['东溪镇停水三天了，忠县自来水公司不管', null, '忠县', '东溪镇', '500233105'],
+    ['大足区回龙镇的桥断了', null, '大足区', '回龙镇', '500111109'],
+    ['梁平回龙镇的桥断了', null, '梁平区', '回龙镇', '500155114'],
+    ['回龙镇的桥断了', '梁平区', '梁平区', '回龙镇', '500155114'],
+    ['回龙镇的桥断了', null, null, null, null],
+    ['回龙镇的桥断了', '奉节县', '奉节县', null, '500236'],
+    ['长寿区双龙镇的路', null, '长寿区', '双龙镇', '500115127'],
+    ['丰都双龙镇的路', null, '丰都县', '双龙镇', '500230124'],
+    ['双龙镇的路', '云阳县', '云阳县', '双龙镇', '500235138'],
+    ['双龙镇的路', '巫山县', '巫山县', '双龙镇', '500237105'],
+    ['双龙镇的路', null, null, null, null],
+    ['彭水双龙乡的路', null, '彭水苗族土家族自治县', '双龙乡', '500243223'],
+    ['忠县白石镇停水三天', null, '忠县', '白石镇', '500233120'],
+    ['黔江区白石镇停水三天', null, '黔江区', '白石镇', '500114120'],
+    ['白石镇停水三天', null, null, null, null],
+    ['白石镇停水三天', '忠县', '忠县', '白石镇', '500233120'],
+    ['白石镇停水三天', '开州区', '开州区', null, '500154'],
+    ['忠县白石停水三天', null, '忠县', '白石镇', '500233120'],
+    ['白石停水三天', '忠县', '忠县', null, '500233'],
+    ['渝北区回兴街道的路灯', null, '渝北区', '回兴街道', '500112004'],
+  ])('%s (channel %s) → %s / %s / %s', (text, channel, district, town, code) => {
+    const locality = extractLocality(text, channel, shipped);
+    expect([locality.district, locality.town, locality.code]).toEqual([district, town, code]);
+  });
+});
+
+describe('gazetteer for another province (Guizhou, by configuration)', () => {
+  // The shipped file's overlay with only its province changed, as a deployment would do it.
+  const shippedFile = join(__dirname, '..', '..', '..', 'config', 'gazetteer.yaml');
+  const guizhou = parseGazetteer(
+    { ...(parse(readFileSync(shippedFile, 'utf8')) as object), provinces: ['贵州省'] },
+    'guizhou',
+  );
+
+  it('loads Guizhou’s counties and towns and none of Chongqing’s', () => {
+    const names = guizhou.config.districts.map((d) => d.name);
+    expect(names).toHaveLength(88);
+    expect(names).toEqual(
+      expect.arrayContaining(['南明区', '花溪区', '播州区', '威宁彝族回族苗族自治县']),
+    );
+    expect(names).not.toContain('忠县');
+    expect(guizhou.config.provinces).toEqual(['贵州省']);
+  });
+
+  type GuizhouRow = [string, string | null, string | null, string | null, string | null];
+  it.each<GuizhouRow>([
+    ['贵阳市花溪区青岩镇的古镇门票', null, '花溪区', '青岩镇', '520111101'],
+    ['花溪青岩镇的古镇门票', null, '花溪区', '青岩镇', '520111101'],
+    ['遵义县的路', null, '播州区', null, '520304'],
+    ['家住白云，楼下施工太吵', null, '白云区', null, '520113'],
+    ['蓝天白云下的垃圾场', null, null, null, null],
+    ['威宁县城停电两天', null, '威宁彝族回族苗族自治县', null, '520526'],
+    ['忠县白石镇停水三天', null, null, null, null],
+    ['小区停水三天', '南明区', '南明区', null, '520102'],
+  ])('%s (channel %s) → %s / %s / %s', (text, channel, district, town, code) => {
+    const locality = extractLocality(text, channel, guizhou);
+    expect([locality.district, locality.town, locality.code]).toEqual([district, town, code]);
   });
 });
