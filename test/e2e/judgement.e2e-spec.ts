@@ -95,8 +95,16 @@ describe('judgement, end to end', () => {
       '奉节县夔门街道一个工地拖欠我们二十多个农民工工资半年了，老板跑了，大家快过年了还拿不到钱，有人说要去堵路。',
     );
     const event = await eventOf(id);
-    expect(event.locality).toMatchObject({ district: '奉节县', source: 'text' });
+    expect(event.locality).toMatchObject({
+      district: '奉节县',
+      town: '夔门街道',
+      code: '500236003',
+      source: 'text',
+    });
     expect(event.urgency.flags).toEqual(expect.arrayContaining(['wage-arrears']));
+    expect(event.urgency.evidence).toEqual(
+      expect.arrayContaining([{ flag: 'wage-arrears', text: expect.any(String) as string }]),
+    );
     expect(event.urgency.priority).not.toBe('normal');
     expect(event.classification.category).toBe('劳动和社会保障');
     expect(event.routing.unit).toContain('奉节县');
@@ -105,6 +113,37 @@ describe('judgement, end to end', () => {
       Date.parse(event.deadlines.acceptBy),
     );
     expect(event.script).toBe('simplified');
+  });
+
+  it('places a town several counties share by the channel, with its division code, and says why it is urgent', async () => {
+    // 白石镇 is in 忠县 and in 黔江区: the 忠县 county head's number decides. The outage is said
+    // the way citizens write it (停水…天, 没水喝), not as a fixed phrase.
+    const id = await sms(
+      '+8613700005555',
+      '+8613800000002',
+      '白石镇停水三天了，老人孩子都没水喝，请领导帮忙解决。',
+    );
+    const event = await eventOf(id);
+    expect(event.locality).toMatchObject({
+      district: '忠县',
+      town: '白石镇',
+      code: '500233120',
+      source: 'text',
+    });
+    expect(event.urgency.priority).toBe('high');
+    expect(event.urgency.flags).toEqual(['utility-outage']);
+    expect(event.urgency.evidence).toEqual([{ flag: 'utility-outage', text: '停水三天' }]);
+  });
+
+  it('leaves a resolved matter at normal priority and names the county beside a shared town', async () => {
+    const id = await sms(
+      '+8613700006666',
+      '+8613800000002',
+      '綦江区东溪镇工地去年拖欠的工资已经全部结清了，感谢政府。',
+    );
+    const event = await eventOf(id);
+    expect(event.locality).toMatchObject({ district: '綦江区', town: '东溪镇', code: '500110109' });
+    expect(event.urgency).toEqual({ priority: 'normal', flags: [], evidence: [] });
   });
 
   it('reads Traditional text as normal input and records its script', async () => {
