@@ -55,7 +55,9 @@ fi
 # shellcheck disable=SC2046 # the flags are words
 supervise_app normalizer nice -n "${NORMALIZER_NICE:-$(cat config/normalizer.nice)}" \
   "${run[@]}" $(cat config/normalizer.node-flags) "$(entry normalizer)"
+normalizer_pid=$!
 supervise_app gateway "${run[@]}" "$(entry gateway)"
-echo "[start] gateway on http://127.0.0.1:${PORT:-3000} (health: /health), normalizer consuming (health: http://127.0.0.1:${NORMALIZER_PORT:-3001}/health); Ctrl-C stops both" >&2
+gateway_pid=$!
+echo "[start] gateway (pid $gateway_pid) on http://127.0.0.1:${PORT:-3000} (health: /health), normalizer (pid $normalizer_pid) consuming (health: http://127.0.0.1:${NORMALIZER_PORT:-3001}/health); Ctrl-C stops both" >&2
 
 supervise_wait

@@ -27,8 +27,8 @@ supervise_stop_all() {
   for pid in "${!supervise_apps[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   if [[ -z "$supervise_killer" && ${#supervise_apps[@]} -gt 0 ]]; then
     # shellcheck disable=SC2086 # pids are words
-    supervise_killer=$(supervise_after sleep "$SUPERVISE_GRACE_SECONDS" -- \
-      kill -KILL ${!supervise_apps[*]})
+    supervise_after supervise_killer sleep "$SUPERVISE_GRACE_SECONDS" -- \
+      kill -KILL ${!supervise_apps[*]}
   fi
 }
 
@@ -44,34 +44,41 @@ supervise_signal() {
 supervise_cleanup() {
   local pid
   for pid in "${!supervise_apps[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  [[ -n "$supervise_killer" ]] && kill "$supervise_killer" 2>/dev/null
-  [[ -n "$supervise_watcher" ]] && kill "$supervise_watcher" 2>/dev/null
-  return 0
+  supervise_cancel "$supervise_killer"
+  supervise_cancel "$supervise_watcher"
 }
 
 # `npm start` runs this script under `sh -c`, which dies of a SIGTERM that npm forwards without
 # passing it on; a parent killed -9 passes nothing either. Either way the script's parent is gone:
 # treated as SIGTERM rather than leaving the apps orphaned, holding their ports.
 supervise_watch_parent() {
-  supervise_watcher=$(supervise_after tail --pid="$PPID" -f /dev/null -- kill -TERM "$$")
+  supervise_after supervise_watcher tail --pid="$PPID" -f /dev/null -- kill -TERM "$$"
 }
 
-# supervise_after WAIT... -- THEN...: in the background, THEN once WAIT has ended; prints the pid
-# to kill to cancel it. A plain `(sleep N; ...) &` would leave its sleep running when cancelled.
+# supervise_after VAR WAIT... -- THEN...: in the background, THEN once WAIT has ended; VAR gets
+# the pid that supervise_cancel takes. A plain `(sleep N; ...) &` would leave its sleep running.
 supervise_after() {
-  local wait_cmd=()
+  local var="$1" wait_cmd=()
+  shift
   while [[ "$1" != "--" ]]; do
     wait_cmd+=("$1")
     shift
   done
   shift
   (
-    trap 'kill "$waiting" 2>/dev/null; exit 0' TERM
+    trap 'kill "$waiting" 2>/dev/null; wait "$waiting"; exit 0' TERM
     "${wait_cmd[@]}" >/dev/null 2>&1 &
     waiting=$!
     wait "$waiting" && "$@" >/dev/null 2>&1
-  ) >/dev/null &
-  echo $!
+  ) &
+  printf -v "$var" '%s' "$!"
+}
+
+# Stops a supervise_after and waits until it and what it waited on are gone.
+supervise_cancel() {
+  [[ -n "$1" ]] || return 0
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
 }
 
 # Bash runs a trap only once the foreground command has finished (a build takes a minute):
