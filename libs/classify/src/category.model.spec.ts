@@ -10,6 +10,7 @@ import {
   SUBJECT_WEIGHT,
   categoryInput,
   defaultModelPath,
+  probabilityMargin,
 } from './category.pipeline';
 import { trainCategoryModel, type LabelledText } from './category.trainer';
 import { loadCategoryRules, parseCategoryRules } from './classify-rules.loader';
@@ -100,16 +101,22 @@ describe('category model', () => {
     expect(pipeline.classify(other)).toEqual({
       ...byOther,
       source: 'model',
-      needsReview: byOther.confidence < REVIEW_BELOW,
+      needsReview: probabilityMargin(byOther) < REVIEW_BELOW,
     });
+  });
+
+  it('measures unsureness as the margin between the two likeliest classes', () => {
+    const scores = { 噪音: 0.5, 工资: 0.3, 学校: 0.2 };
+    expect(probabilityMargin({ category: '噪音', confidence: 0.5, scores })).toBeCloseTo(0.2, 9);
+    expect(probabilityMargin({ category: '噪音', confidence: 1, scores: { 噪音: 1 } })).toBe(1);
   });
 
   it('flags an unsure model decision for review, never a rule decision', () => {
     const clear = matchText('老板拖欠工资，包工头不发工钱');
     // Two classes' words in equal measure: the model cannot be sure.
     const mixed = matchText('老板拖欠工资，工地夜间施工噪音');
-    const c = clf.classify(clear).confidence;
-    const m = clf.classify(mixed).confidence;
+    const c = probabilityMargin(clf.classify(clear));
+    const m = probabilityMargin(clf.classify(mixed));
     expect(m).toBeLessThan(c);
     const between = new CategoryPipeline(clf, [], (c + m) / 2);
     expect(between.classify(clear).needsReview).toBe(false);

@@ -13,6 +13,7 @@ export {
   CategoryPipeline,
   SUBJECT_WEIGHT,
   REVIEW_BELOW,
+  probabilityMargin,
   categoryInput,
   classifyCategory,
   defaultModelPath,
