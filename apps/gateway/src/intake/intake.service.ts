@@ -6,7 +6,12 @@ import {
   type RawPetition,
   type TopicNames,
 } from '@app/contracts';
-import type { RecordSink } from '@app/kafka';
+import {
+  PublishTimeoutError,
+  PublisherClosedError,
+  SpoolFullError,
+  type RecordSink,
+} from '@app/kafka';
 import { RECORD_SINK, TOPIC_NAMES } from '../config/tokens';
 import type { ItemOutcome, ParsedRequest, PetitionDraft } from '../channels/channel-adapter';
 import { NotDurableError } from '../http/channel-errors';
@@ -64,7 +69,10 @@ export class IntakeService {
         ),
       );
     } catch (error) {
-      this.log.warn({ err: error, items: publishable.length }, 'raw petitions not durable');
+      // Kafka slow, down or shutting down is the sender's retry (503). Anything else is a bug
+      // that still must not lose the item: 503 too, but logged at error with its cause.
+      const level = isBrokerTrouble(error) ? 'warn' : 'error';
+      this.log[level]({ err: error, items: publishable.length }, 'raw petitions not durable');
       throw new NotDurableError();
     }
     // Schema messages name fields and limits, never the values: safe to log.
@@ -114,4 +122,13 @@ function refusalOf(raw: RawPetition): { code: string; message: string } | null {
     code: 'invalid-petition',
     message: problems.slice(0, 3).map(readableProblem).join('; '),
   };
+}
+
+function isBrokerTrouble(error: unknown): boolean {
+  return (
+    error instanceof PublishTimeoutError ||
+    error instanceof PublisherClosedError ||
+    error instanceof SpoolFullError ||
+    (error instanceof Error && error.name.startsWith('KafkaJS'))
+  );
 }

@@ -6,6 +6,7 @@ import { CHANNELS_CONFIG, GATEWAY_ENV } from '../../../config/tokens';
 import { KeyedLimiters, sendRateLimited } from '../../../http/rate-limiter';
 import { SignatureShadow } from '../../../http/signature-shadow';
 import type { GatewayEnv } from '../../../config/gateway.env';
+import { NotDurableError } from '../../../http/channel-errors';
 import { IntakeService } from '../../../intake/intake.service';
 import type { ItemOutcome, PetitionDraft } from '../../channel-adapter';
 import { SmsGatewayAdapter, segmentOf } from './sms-gateway.adapter';
@@ -110,7 +111,9 @@ export class SmsGatewayController {
         await publishGroup(this.intake, group, receivedAt, String(req.id), this.log);
         await this.segments.release(group);
       } catch (error) {
-        this.log.warn(
+        // Not durable: the sweeper retries. Anything else is a bug, logged with its cause.
+        const level = error instanceof NotDurableError ? 'warn' : 'error';
+        this.log[level](
           { err: error, petitionId: group.petitionId },
           'SMS group left to the sweeper',
         );

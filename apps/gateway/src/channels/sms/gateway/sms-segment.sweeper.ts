@@ -7,6 +7,7 @@ import {
 import { PinoLogger } from 'nestjs-pino';
 import { GATEWAY_ENV } from '../../../config/tokens';
 import type { GatewayEnv } from '../../../config/gateway.env';
+import { NotDurableError } from '../../../http/channel-errors';
 import { IntakeService } from '../../../intake/intake.service';
 import { SmsSegmentStore } from './sms-segment.store';
 import { publishGroup } from './sms-group.publisher';
@@ -53,7 +54,12 @@ export class SmsSegmentSweeper implements OnApplicationBootstrap, BeforeApplicat
         await this.store.release(group);
         published++;
       } catch (error) {
-        this.log.warn({ err: error, petitionId: group.petitionId }, 'SMS group not published yet');
+        // Not durable: the next pass retries. Anything else is a bug, logged with its cause.
+        const level = error instanceof NotDurableError ? 'warn' : 'error';
+        this.log[level](
+          { err: error, petitionId: group.petitionId },
+          'SMS group not published yet',
+        );
       }
     }
     await this.store.prune(now.getTime());
