@@ -6,8 +6,12 @@ import type { PetitionDraft } from '../channel-adapter';
 
 export type EmailMode = 'imap' | 'smtp';
 
-/** Schema limits of RawPetition (raw-petition.v1.schema.json). */
-const MAX_SUBJECT = 2000;
+/**
+ * Schema limits of RawPetition (raw-petition.v1.schema.json), or of the event where it is stricter
+ * (subject 1000, name 100): past those the gateway's intake refuses the mail (issue 24, item 9).
+ */
+const MAX_SUBJECT = 1000;
+const MAX_NAME = 100;
 const MAX_TEXT = 200000;
 const MAX_KEY_ID = 400;
 
@@ -60,7 +64,7 @@ export function toPetitionDraft(mail: ParsedMail, ctx: EmailDraftContext): Petit
     provider: ctx.mode,
     recipient: ctx.recipient,
     petitioner: {
-      name: mail.from?.name?.slice(0, 200) ?? null,
+      name: mail.from?.name?.slice(0, MAX_NAME) ?? null,
       // The sender's card below "-- ": the body leaves it out, yet it is how they are called back
       // and what links this mail to their SMS.
       phone: phoneInSignature(mail.signature),
