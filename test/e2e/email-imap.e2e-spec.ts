@@ -24,6 +24,7 @@ import { loadGatewayEnv } from '../../apps/gateway/src/config/gateway.env';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
 import { EmailStats } from '../../apps/gateway/src/channels/email/email.tokens';
 import { EmailStateStore } from '../../apps/gateway/src/channels/email/email-state.store';
+import { LmdbGatewayState } from '../../apps/gateway/src/state/lmdb-gateway-state';
 import { ImapPoller } from '../../apps/gateway/src/channels/email/imap.poller';
 import { ReceiptSender } from '../../apps/gateway/src/channels/email/receipt.sender';
 import {
@@ -332,14 +333,12 @@ receipts:
     await withImap(mail, MAIL_USERS.mailbox, async (client) => {
       await client.messageFlagsRemove('1:2', ['$XfImported'], { uid: true });
     });
-    const state = new EmailStateStore(stateDir);
-    const cursor = state.cursor(ACCOUNT, 'INBOX');
+    const shared = new LmdbGatewayState(stateDir);
+    const state = new EmailStateStore(shared);
+    const cursor = await state.cursor(ACCOUNT, 'INBOX');
     expect(cursor?.lastUid).toBeGreaterThan(2);
-    await state.saveCursor(ACCOUNT, 'INBOX', {
-      uidValidity: cursor?.uidValidity ?? '',
-      lastUid: 0,
-    });
-    await state.close();
+    await state.saveCursor(ACCOUNT, 'INBOX', { ...cursor!, lastUid: 0 });
+    await shared.close();
 
     await withImap(mail, MAIL_USERS.mailbox, (client) =>
       client.append(

@@ -10,6 +10,7 @@ import { CoreModule } from './config/core.module';
 import type { GatewayEnv } from './config/gateway.env';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { GatewayStateModule } from './state/gateway-state.module';
 import { ChannelErrorFilter } from './http/channel-error.filter';
 
 @Module({})
@@ -42,6 +43,7 @@ export class GatewayModule {
           }),
         }),
         CoreModule.forEnv(env),
+        GatewayStateModule,
         MetricsModule,
         HealthModule,
         AdminModule,

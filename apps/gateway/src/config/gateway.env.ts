@@ -161,6 +161,17 @@ export class GatewayEnv extends KafkaAppEnv {
   @MinLength(1)
   GATEWAY_STATE_DIR = '.cache/gateway-state';
 
+  /**
+   * Redis for the state replicas must share (SMS parts, board revisions, mailbox re-posts, e-mail
+   * threads and IMAP leases, rate limits), e.g. redis://10.0.0.5:6379/2. Unset: LMDB under
+   * GATEWAY_STATE_DIR, for a single instance.
+   */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, {
+    message: 'GATEWAY_REDIS_URL must be a redis:// or rediss:// URL',
+  })
+  GATEWAY_REDIS_URL?: string;
+
   /** How often timed-out concatenated SMS groups are looked for (and published, flagged). */
   @IsOptional()
   @Transform(toInt)

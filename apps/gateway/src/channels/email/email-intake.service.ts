@@ -13,7 +13,7 @@ import { MailParseError, parseMail, type MailParseFailure, type ParsedMail } fro
 import { CHANNELS_CONFIG, RECORD_SINK, TOPIC_NAMES } from '../../config/tokens';
 import { NotDurableError } from '../../http/channel-errors';
 import { IntakeService } from '../../intake/intake.service';
-import { KeyedMutex } from '../../state/keyed-mutex';
+import { GATEWAY_STATE, type GatewayState } from '../../state/gateway-state.port';
 import { BlobStore } from './blob.store';
 import { EmailStateStore } from './email-state.store';
 import {
@@ -59,7 +59,6 @@ const DEAD_LETTER_INLINE_BYTES = 512 * 1024;
  */
 @Injectable()
 export class EmailIntakeService {
-  private readonly mutex = new KeyedMutex();
   private readonly directory: RecipientDirectory;
 
   constructor(
@@ -72,6 +71,7 @@ export class EmailIntakeService {
     @Inject(CHANNELS_CONFIG) channels: ChannelsConfig,
     @Inject(RECORD_SINK) private readonly sink: RecordSink,
     @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
+    @Inject(GATEWAY_STATE) private readonly shared: GatewayState,
     private readonly log: PinoLogger,
   ) {
     log.setContext(EmailIntakeService.name);
@@ -99,11 +99,12 @@ export class EmailIntakeService {
       return this.deadLetter(raw, failure.reason, failure.message, ctx);
     }
     const key = emailIdempotencyKey(mail);
-    return this.mutex.run(key, () => this.accept(mail, key, ctx));
+    // Across replicas: the same mail by IMAP at one and SMTP at another is still one petition.
+    return this.shared.withLock(`email:${key}`, () => this.accept(mail, key, ctx));
   }
 
   private async accept(mail: ParsedMail, key: string, ctx: IngestContext): Promise<IngestOutcome> {
-    const known = this.state.petitionForKey(key);
+    const known = await this.state.petitionForKey(key);
     if (known) {
       this.stats.duplicates++;
       this.log.info({ petitionId: known, source: ctx.source }, 'mail already imported');
@@ -148,7 +149,7 @@ export class EmailIntakeService {
       attachments,
       attachmentsSkipped: skipped,
       originalRef,
-      inReplyToPetitionId: this.threadPetition(mail),
+      inReplyToPetitionId: await this.threadPetition(mail),
       source: ctx.source,
     });
     const [outcome] = await this.intake.accept(
@@ -175,11 +176,11 @@ export class EmailIntakeService {
   }
 
   /** The earlier petition a reply or follow-up belongs to: our receipt's id, else a known mail. */
-  private threadPetition(mail: ParsedMail): string | null {
+  private async threadPetition(mail: ParsedMail): Promise<string | null> {
     for (const id of mail.threadIds) {
       const fromReceipt = petitionIdOfReceipt(id, this.settings.config.ownDomain);
       if (fromReceipt) return fromReceipt;
-      const known = this.state.petitionForMessageId(id);
+      const known = await this.state.petitionForMessageId(id);
       if (known) return known;
     }
     return null;

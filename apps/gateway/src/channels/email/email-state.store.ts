@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { open, type RootDatabase } from 'lmdb';
+import { Inject, Injectable } from '@nestjs/common';
+import { GATEWAY_STATE, type GatewayState } from '../../state/gateway-state.port';
 
 export interface ImapCursor {
   uidValidity: string;
   lastUid: number;
+  /** Fencing token of the poller lease under which it was written. */
+  token?: number;
 }
 
 interface KnownMessage {
@@ -12,36 +13,28 @@ interface KnownMessage {
   at: number;
 }
 
+const NS = 'email';
+
 /**
- * What the email channel must remember across restarts, in LMDB under
- * `<GATEWAY_STATE_DIR>/email` (commits are fsynced, LMDB's default):
+ * What the email channel must remember across restarts and share between replicas, on the
+ * gateway's state port (LMDB for one instance, Redis for several):
  * - `key:<idempotency key>` → petition: this message was made durable (IMAP and SMTP share
- *   keys, so the same message arriving both ways, or again after a crash, is not republished and
- *   gets no second receipt);
+ *   keys, so the same message arriving both ways, again after a crash, or at two replicas, is not
+ *   republished and gets no second receipt);
  * - `mid:<Message-ID>` → petitionId, for linking replies and follow-ups in the same thread;
- * - `imap:<account>:<mailbox>` → UIDVALIDITY and the highest UID handled.
+ * - `imap:<account>:<mailbox>` → UIDVALIDITY, the highest UID handled, the lease's fencing token.
  */
+@Injectable()
 export class EmailStateStore {
-  private db?: RootDatabase;
+  constructor(@Inject(GATEWAY_STATE) private readonly state: GatewayState) {}
 
-  constructor(private readonly stateDir: string) {}
-
-  private open(): RootDatabase {
-    if (!this.db) {
-      const path = join(resolve(this.stateDir), 'email');
-      mkdirSync(path, { recursive: true });
-      this.db = open({ path, compression: false });
-    }
-    return this.db;
-  }
-
-  petitionForKey(idempotencyKey: string): string | null {
-    const known = this.open().get(`key:${idempotencyKey}`) as KnownMessage | undefined;
+  async petitionForKey(idempotencyKey: string): Promise<string | null> {
+    const known = await this.state.get<KnownMessage>(NS, `key:${idempotencyKey}`);
     return known?.petitionId ?? null;
   }
 
-  petitionForMessageId(messageId: string): string | null {
-    return (this.open().get(`mid:${messageId}`) as string | undefined) ?? null;
+  async petitionForMessageId(messageId: string): Promise<string | null> {
+    return (await this.state.get<string>(NS, `mid:${messageId}`)) ?? null;
   }
 
   async remember(
@@ -50,23 +43,27 @@ export class EmailStateStore {
     petitionId: string,
     now: number,
   ): Promise<void> {
-    const db = this.open();
-    await db.transaction(() => {
-      void db.put(`key:${idempotencyKey}`, { petitionId, at: now } satisfies KnownMessage);
-      for (const id of messageIds) void db.put(`mid:${id}`, petitionId);
+    await this.state.putAll<unknown>(NS, [
+      { key: `key:${idempotencyKey}`, value: { petitionId, at: now } satisfies KnownMessage },
+      ...messageIds.map((id) => ({ key: `mid:${id}`, value: petitionId })),
+    ]);
+  }
+
+  async cursor(account: string, mailbox: string): Promise<ImapCursor | null> {
+    return (await this.state.get<ImapCursor>(NS, `imap:${account}:${mailbox}`)) ?? null;
+  }
+
+  /**
+   * Saves a cursor unless a poller holding a newer lease (a larger fencing token) has written one:
+   * a poller that lost its lease mid-poll must not move the cursor back. Returns whether it saved.
+   */
+  async saveCursor(account: string, mailbox: string, cursor: ImapCursor): Promise<boolean> {
+    const key = `imap:${account}:${mailbox}`;
+    return this.state.withLock(`${NS}:${key}`, async () => {
+      const current = await this.state.get<ImapCursor>(NS, key);
+      if ((current?.token ?? 0) > (cursor.token ?? 0)) return false;
+      await this.state.putAll(NS, [{ key, value: cursor }]);
+      return true;
     });
-  }
-
-  cursor(account: string, mailbox: string): ImapCursor | null {
-    return (this.open().get(`imap:${account}:${mailbox}`) as ImapCursor | undefined) ?? null;
-  }
-
-  async saveCursor(account: string, mailbox: string, cursor: ImapCursor): Promise<void> {
-    await this.open().put(`imap:${account}:${mailbox}`, cursor);
-  }
-
-  async close(): Promise<void> {
-    await this.db?.close();
-    this.db = undefined;
   }
 }

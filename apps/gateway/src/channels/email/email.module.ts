@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, type ChannelsConfig } from '@app/config';
@@ -47,11 +47,7 @@ function emailSettings(gateway: GatewayEnv, channels: ChannelsConfig): EmailSett
       inject: [EMAIL_SETTINGS],
       useFactory: (s: EmailSettings) => new BlobStore(s.blobDir),
     },
-    {
-      provide: EmailStateStore,
-      inject: [EMAIL_SETTINGS],
-      useFactory: (s: EmailSettings) => new EmailStateStore(s.stateDir),
-    },
+    EmailStateStore,
     EmailStats,
     ReceiptSender,
     EmailIntakeService,
@@ -60,11 +56,4 @@ function emailSettings(gateway: GatewayEnv, channels: ChannelsConfig): EmailSett
   ],
   exports: [EmailIntakeService, ImapPoller, SmtpIntakeListener, ReceiptSender, EmailStats],
 })
-export class EmailModule implements OnApplicationShutdown {
-  constructor(@Inject(EmailStateStore) private readonly state: EmailStateStore) {}
-
-  /** After every beforeApplicationShutdown hook: listener, poller and receipts have stopped. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.state.close();
-  }
-}
+export class EmailModule {}

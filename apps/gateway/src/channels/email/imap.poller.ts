@@ -8,6 +8,7 @@ import { ImapFlow } from 'imapflow';
 import { PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { NotDurableError } from '../../http/channel-errors';
+import { GATEWAY_STATE, type GatewayState } from '../../state/gateway-state.port';
 import type { ImapAccountConfig } from './email.config';
 import { EmailIntakeService } from './email-intake.service';
 import { EmailStateStore } from './email-state.store';
@@ -24,24 +25,37 @@ export interface PollResult {
   deadLettered: number;
   /** True when a message could not be made durable: the rest waits for the next poll. */
   interrupted: boolean;
+  /** Another replica holds this mailbox's poller lease: nothing was read. */
+  skipped?: 'lease-held-elsewhere';
 }
+
+/**
+ * A poller lease not renewed for this long is free: a replica that died hands its mailboxes over
+ * within this bound. Renewed before every message, so a live poller never loses it mid-poll.
+ */
+export const IMAP_LEASE_TTL_MS = 30_000;
 
 /**
  * Polls the configured IMAP mailboxes. A message is flagged (our keyword, optionally \Seen) or
  * moved only after its petition or dead letter is durable, so a crash at any point loses nothing;
  * what was made durable but not yet flagged is recognised on the next poll by its idempotency key
- * (LMDB) and only flagged, so nothing is imported or answered twice. A UID cursor per mailbox
- * (reset when UIDVALIDITY changes) keeps each poll to new mail.
+ * (the state port) and only flagged, so nothing is imported or answered twice. A UID cursor per
+ * mailbox (reset when UIDVALIDITY changes) keeps each poll to new mail. With several replicas, one
+ * polls each mailbox: it holds a lease in the shared state, with a fencing token that its cursor
+ * writes carry, so a poller that lost the lease cannot move the cursor under the new holder.
  */
 @Injectable()
 export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private stopped = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<PollResult>>();
+  /** This process, as a lease holder. */
+  private readonly holder = randomUUID();
 
   constructor(
     private readonly intake: EmailIntakeService,
     private readonly state: EmailStateStore,
+    @Inject(GATEWAY_STATE) private readonly shared: GatewayState,
     private readonly stats: EmailStats,
     @Inject(EMAIL_SETTINGS) private readonly settings: EmailSettings,
     private readonly log: PinoLogger,
@@ -79,8 +93,14 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
     return run;
   }
 
+  private leaseName(account: ImapAccountConfig): string {
+    return `imap:${account.id}:${account.mailbox}`;
+  }
+
   private async poll(account: ImapAccountConfig): Promise<PollResult> {
     const result: PollResult = { imported: 0, duplicates: 0, deadLettered: 0, interrupted: false };
+    const lease = await this.shared.lease(this.leaseName(account), this.holder, IMAP_LEASE_TTL_MS);
+    if (!lease.granted) return { ...result, skipped: 'lease-held-elsewhere' };
     this.stats.imapPolls++;
     const client = new ImapFlow({
       host: account.host,
@@ -97,7 +117,7 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
       await client.connect();
       const lock = await client.getMailboxLock(account.mailbox);
       try {
-        await this.drainMailbox(client, account, result);
+        await this.drainMailbox(client, account, result, lease.token);
       } finally {
         lock.release();
       }
@@ -124,11 +144,12 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
     client: ImapFlow,
     account: ImapAccountConfig,
     result: PollResult,
+    token: number,
   ): Promise<void> {
     const mailbox = client.mailbox;
     if (!mailbox) return;
     const uidValidity = String(mailbox.uidValidity);
-    const saved = this.state.cursor(account.id, account.mailbox);
+    const saved = await this.state.cursor(account.id, account.mailbox);
     let lastUid = saved && saved.uidValidity === uidValidity ? saved.lastUid : 0;
     if (mailbox.exists === 0) return;
     // `N:*` always matches the highest UID even when it is below N (RFC 3501), hence the filter.
@@ -144,6 +165,16 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
     const limits = this.settings.config.limits;
     for (const message of candidates) {
       if (this.stopped) break;
+      // Renewed per message; lost (we stalled past its TTL), another replica polls now.
+      const renewed = await this.shared.lease(
+        this.leaseName(account),
+        this.holder,
+        IMAP_LEASE_TTL_MS,
+      );
+      if (!renewed.granted || renewed.token !== token) {
+        result.interrupted = true;
+        break;
+      }
       const flags = message.flags ?? new Set<string>();
       if (!flags.has(IMPORTED_KEYWORD) && !flags.has(DEAD_LETTER_KEYWORD)) {
         const ctx = {
@@ -191,7 +222,15 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
         await this.markHandled(client, account, message.uid, keyword);
       }
       lastUid = message.uid;
-      await this.state.saveCursor(account.id, account.mailbox, { uidValidity, lastUid });
+      const saved = await this.state.saveCursor(account.id, account.mailbox, {
+        uidValidity,
+        lastUid,
+        token,
+      });
+      if (!saved) {
+        result.interrupted = true;
+        break;
+      }
     }
   }
 
@@ -212,5 +251,9 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.running.values()]);
+    // Hand the mailboxes over now rather than after the lease's TTL.
+    for (const account of this.settings.config.imap.accounts) {
+      await this.shared.releaseLease(this.leaseName(account), this.holder).catch(() => undefined);
+    }
   }
 }
