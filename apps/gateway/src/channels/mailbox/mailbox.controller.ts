@@ -1,12 +1,11 @@
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Multipart } from '@fastify/multipart';
 import { randomBytes } from 'node:crypto';
 import { BlobStore } from '../email/blob.store';
 import { GATEWAY_ENV } from '../../config/tokens';
 import type { GatewayEnv } from '../../config/gateway.env';
-import { ChannelError, ChannelRequestError, NotDurableError } from '../../http/channel-errors';
-import { fastifyErrorResponse } from '../../http/fastify-error.handler';
+import type { MailboxConfig } from '@app/config';
+import { ChannelError, NotDurableError } from '../../http/channel-errors';
 import { IntakeService } from '../../intake/intake.service';
 import type { InboundRequest } from '../channel-adapter';
 import { toInbound } from '../../http/inbound-request';
@@ -22,6 +21,7 @@ import { MailboxSubmissionStore } from './mailbox-submission.store';
 import type { ValidSubmission } from './mailbox-submission.validator';
 import { queryCodeFor } from './query-code';
 import { SubmissionRateLimiter } from './submission-rate.limiter';
+import { budgetOf, largestBudget, readMultipart } from './multipart-reader';
 
 export const MAILBOX_BLOBS = Symbol('MAILBOX_BLOBS');
 
@@ -60,6 +60,7 @@ export class MailboxController {
     const receivedAt = new Date();
     const limit = this.limiter.take(req.ip, receivedAt.getTime());
     if (!limit.allowed) {
+      closeUnread(req, res);
       await res
         .status(429)
         .header('retry-after', String(limit.retryAfterSeconds))
@@ -74,7 +75,7 @@ export class MailboxController {
       return;
     }
     const secret = this.querySecret();
-    const inbound = await this.inbound(req);
+    const inbound = await this.inbound(req, res);
     let submission: ValidSubmission;
     try {
       submission = this.adapter.submission(inbound);
@@ -106,10 +107,14 @@ export class MailboxController {
   ): Promise<void> {
     const receivedAt = new Date();
     const mailbox = this.adapter.mailboxes.get(id);
-    if (!mailbox)
+    if (!mailbox) {
+      // Known from the path: an unknown mailbox is answered before a byte of the body is read.
+      closeUnread(req, res);
       return this.html(res, 404, renderMessage('信箱不存在', '您访问的信箱不存在，请检查网址。'));
+    }
     const limit = this.limiter.take(req.ip, receivedAt.getTime());
     if (!limit.allowed) {
+      closeUnread(req, res);
       void res.header('retry-after', String(limit.retryAfterSeconds));
       return this.html(
         res,
@@ -117,7 +122,7 @@ export class MailboxController {
         renderMessage('提交过于频繁', `请${limit.retryAfterSeconds}秒后再试。`),
       );
     }
-    const inbound = await this.inbound(req);
+    const inbound = await this.inbound(req, res, mailbox);
     let submission: ValidSubmission;
     try {
       // A body that is no form at all (a JSON string, thousands of keys) is refused as a whole,
@@ -216,62 +221,31 @@ export class MailboxController {
     return secret;
   }
 
-  /** The request as the adapter sees it; multipart forms are read here, files into memory within limits. */
-  private async inbound(req: FastifyRequest): Promise<InboundRequest> {
+  /**
+   * The request as the adapter sees it; multipart forms are read here, within the budget of the
+   * page's mailbox (`mailbox`) or, on the API, of the largest mailbox until the form names one.
+   * A body refused before it was read whole closes the connection instead of being drained.
+   */
+  private async inbound(
+    req: FastifyRequest,
+    res: FastifyReply,
+    mailbox?: MailboxConfig,
+  ): Promise<InboundRequest> {
     const inbound = toInbound(req, this.env);
     if (!req.isMultipart()) return inbound;
-    const maxFiles = Math.max(
-      0,
-      ...[...this.adapter.mailboxes.values()].map((m) => m.attachments.maxFiles),
-    );
-    const maxBytes = Math.max(
-      1,
-      ...[...this.adapter.mailboxes.values()].map((m) => m.attachments.maxBytes),
-    );
-    const fields: Record<string, unknown> = {};
-    const attachments: Record<string, unknown>[] = [];
-    // One more file than any mailbox allows, so "too many" is seen rather than silently dropped.
-    const parts = req.parts({
-      limits: {
-        files: maxFiles + 1,
-        fileSize: maxBytes,
-        fields: 40,
-        fieldSize: 64 * 1024,
-        parts: maxFiles + 41,
-      },
-    });
+    const limit = this.env.BODY_LIMIT_BYTES;
+    const budget = mailbox
+      ? budgetOf(mailbox, limit)
+      : largestBudget(this.adapter.mailboxes.values(), limit);
     try {
-      await this.readParts(parts, fields, attachments);
+      const body = await readMultipart(req, budget, (id) => {
+        const named = mailbox ? undefined : this.adapter.mailboxes.get(id);
+        return named && budgetOf(named, limit);
+      });
+      return { ...inbound, body };
     } catch (error) {
-      throw multipartError(error);
-    }
-    if (attachments.length > 0) fields.attachments = attachments;
-    return { ...inbound, body: fields };
-  }
-
-  private async readParts(
-    parts: AsyncIterable<Multipart>,
-    fields: Record<string, unknown>,
-    attachments: Record<string, unknown>[],
-  ): Promise<void> {
-    for await (const part of parts) {
-      if (part.type === 'file') {
-        const file = part;
-        const data = await file.toBuffer();
-        // A file input left empty still sends a part, without name or bytes.
-        if (!file.filename && data.length === 0) continue;
-        attachments.push({
-          filename: file.filename,
-          contentType: file.mimetype,
-          data,
-          truncated: file.file.truncated,
-        });
-      } else {
-        const field = part;
-        const previous = fields[field.fieldname];
-        fields[field.fieldname] =
-          previous === undefined ? field.value : ([] as unknown[]).concat(previous, field.value);
-      }
+      closeUnread(req, res);
+      throw error;
     }
   }
 
@@ -285,24 +259,11 @@ export class MailboxController {
 }
 
 /**
- * What reading a multipart body can throw, as a client error: the multipart plugin's own errors
- * (limits, prototype field names) keep their status and get our code; the parser's (a missing
- * boundary, a truncated part) carry no status and are the sender's malformed body, not a 500.
+ * An answer sent before a multipart body was read: the connection closes after it (Node destroys
+ * the socket once the answer is written) instead of reading the rest, however large.
  */
-function multipartError(error: unknown): ChannelRequestError {
-  const e = error as { statusCode?: unknown; code?: unknown; message?: unknown };
-  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    const { body } = fastifyErrorResponse(e as Parameters<typeof fastifyErrorResponse>[0]);
-    return new ChannelRequestError(
-      body.error.code,
-      body.error.message,
-      e.statusCode === 413 ? 413 : 400,
-    );
-  }
-  return new ChannelRequestError(
-    'invalid-multipart',
-    `malformed multipart body: ${typeof e.message === 'string' ? e.message : 'unreadable'}`,
-  );
+function closeUnread(req: FastifyRequest, res: FastifyReply): void {
+  if (req.isMultipart()) void res.header('connection', 'close');
 }
 
 /** A submissionId already used by a different letter: 409, nothing published, no number given. */
