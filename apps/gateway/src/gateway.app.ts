@@ -8,6 +8,7 @@ import { clientErrorHandler, refuseConnect } from './http/client-errors';
 import { installEdgeHooks, type EdgeLog } from './http/edge-hooks';
 import { createFastifyErrorHandler } from './http/fastify-error.handler';
 import { trustProxyOption } from './http/trust-proxy';
+import { GATEWAY_STATE, type GatewayState } from './state/gateway-state.port';
 
 /**
  * Fastify captures a route's error handler when the route is registered. Ours is set before Nest
@@ -55,12 +56,17 @@ export async function createGatewayApp(env: GatewayEnv): Promise<NestFastifyAppl
   // parsing errors (bad JSON, wrong type, too large) answer in our error format too.
   fastify.setErrorHandler(fastifyErrorHandler);
   registerBodyParsers(adapter);
-  installEdgeHooks(fastify, env, log);
+  let state: GatewayState | null = null;
+  installEdgeHooks(fastify, env, log, () => {
+    if (!state) throw new Error('gateway state used before the app was created');
+    return state;
+  });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forEnv(env), adapter, {
     rawBody: true,
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  state = app.get<GatewayState>(GATEWAY_STATE);
   const pino = await app.resolve(PinoLogger);
   pino.setContext('Edge');
   edgeLog.current = pino;

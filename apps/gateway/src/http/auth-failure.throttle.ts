@@ -1,26 +1,31 @@
-import { TokenBucketLimiter, type RateDecision } from './rate-limiter';
+import type { GatewayState } from '../state/gateway-state.port';
+import type { RateDecision } from './rate-limiter';
 
 /**
  * Failed authentications per client address, across every authenticated route (board keys, SMS
  * gateway HMAC, Twilio signatures): 3,000 wrong board keys at ~960/s all got 401 and never 429.
  * Each 401/403 takes a token; an address with none left is refused (429) on every authenticated
- * route until its bucket refills, its right guesses included, so guessing stays slow. In memory
- * and per instance (shared state is issue 25's).
+ * route until its bucket refills, its right guesses included, so guessing stays slow. The buckets
+ * live on the state port, so with replicas the budget is the deployment's, not each replica's.
  */
 export class AuthFailureThrottle {
-  private readonly failures: TokenBucketLimiter;
+  constructor(
+    private readonly state: () => GatewayState,
+    private readonly burst: number,
+    private readonly perHour: number,
+  ) {}
 
-  constructor(burst: number, perHour: number) {
-    this.failures = new TokenBucketLimiter(burst, perHour);
+  check(address: string, now = Date.now()): Promise<RateDecision> {
+    return this.state().peekToken(bucketKey(address), this.burst, this.perHour, now);
   }
 
-  check(address: string, now = Date.now()): RateDecision {
-    return this.failures.peek(address, now);
+  async recordFailure(address: string, now = Date.now()): Promise<void> {
+    await this.state().takeToken(bucketKey(address), this.burst, this.perHour, now);
   }
+}
 
-  recordFailure(address: string, now = Date.now()): void {
-    this.failures.take(address, now);
-  }
+function bucketKey(address: string): string {
+  return `auth-failures:${address}`;
 }
 
 /** Routes whose senders authenticate (the mailbox and its page are public, limited elsewhere). */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { redactPath } from '@app/observability';
 import type { GatewayEnv } from '../config/gateway.env';
+import type { GatewayState } from '../state/gateway-state.port';
 import { AuthFailureThrottle, isAuthenticatedRoute } from './auth-failure.throttle';
 
 /** The few log calls the edge makes, before and after Nest's logger exists. */
@@ -16,8 +17,17 @@ const ADMIN_PATHS = new Set(['/metrics', '/health']);
  * operators' endpoints hidden when they have a port of their own, and the failed-authentication
  * throttle. Installed on the root instance before Nest registers its routes, so all inherit them.
  */
-export function installEdgeHooks(fastify: FastifyInstance, env: GatewayEnv, log: EdgeLog): void {
-  const throttle = new AuthFailureThrottle(env.AUTH_FAILURE_BURST, env.AUTH_FAILURE_PER_HOUR);
+export function installEdgeHooks(
+  fastify: FastifyInstance,
+  env: GatewayEnv,
+  log: EdgeLog,
+  state: () => GatewayState,
+): void {
+  const throttle = new AuthFailureThrottle(
+    state,
+    env.AUTH_FAILURE_BURST,
+    env.AUTH_FAILURE_PER_HOUR,
+  );
   const adminElsewhere = env.ADMIN_PORT !== undefined;
 
   fastify.addHook('onRequest', async (req, reply) => {
@@ -28,7 +38,7 @@ export function installEdgeHooks(fastify: FastifyInstance, env: GatewayEnv, log:
       return refuse(reply, 404, { code: 'not-found', message: 'not found' });
     }
     if (!isAuthenticatedRoute(path)) return;
-    const decision = throttle.check(req.ip);
+    const decision = await throttle.check(req.ip);
     if (decision.allowed) return;
     const reason = 'too-many-failed-authentications';
     log.warn({ path: redactPath(path), code: 'rate-limited', reason }, 'request refused');
@@ -43,7 +53,11 @@ export function installEdgeHooks(fastify: FastifyInstance, env: GatewayEnv, log:
 
   fastify.addHook('onResponse', async (req, reply) => {
     const failed = reply.statusCode === 401 || reply.statusCode === 403;
-    if (failed && isAuthenticatedRoute(req.url)) throttle.recordFailure(req.ip);
+    if (failed && isAuthenticatedRoute(req.url)) {
+      await throttle.recordFailure(req.ip).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not record a failed authentication');
+      });
+    }
   });
 }
 
