@@ -100,7 +100,11 @@ const CASES: [string, RawPetition, boolean][] = [
     raw({ petitioner: petitioner({ email: 'a'.repeat(390) + '@example.cn' }) }),
     true,
   ],
+  ['a text of 200,000 characters', raw({ text: '字'.repeat(200_000) }), false],
   ['a text of 200,001 characters', raw({ text: '字'.repeat(200_001) }), true],
+  // Schemas count code points, `length` counts UTF-16 units: 1,000 astral characters are 2,000.
+  ['a subject of 1,000 astral characters', raw({ subject: '\u{20000}'.repeat(1000) }), false],
+  ['a subject of 1,001 astral characters', raw({ subject: '\u{20000}'.repeat(1001) }), true],
   ['a provider of 65 characters', raw({ provider: 'p'.repeat(65) }), true],
   ['an idempotency key of 600 characters', raw({ idempotencyKey: 'k'.repeat(600) }), true],
   ['a meta value that is an object', raw({ meta: { nested: {} as never } }), true],
