@@ -66,6 +66,11 @@ export interface ChannelAdapter {
   verify(request: InboundRequest): void;
   /** Pure: no I/O, no clock. Throws ChannelRequestError when the request as a whole is unusable. */
   parse(request: InboundRequest): ParsedRequest;
-  /** Renders the answer once every item is durable (or refused). */
+  /**
+   * Renders the answer once every item is durable (or refused). Outcomes come in the order of
+   * `parse`'s items, then its rejections; intake may refuse an item the adapter passed
+   * (`invalid-petition`: the normalizer would dead-letter it), and a request of one item that
+   * was refused is answered 400 by the ingress without calling `reply`.
+   */
   reply(outcomes: ItemOutcome[], request: InboundRequest): ChannelReply;
 }
