@@ -32,45 +32,67 @@ export function wordBucket(h: number, shift: number): number {
 /** Longest word the matcher tries, in UTF-16 units: longer words are rare and mostly names. */
 export const MAX_WORD_LENGTH = 6;
 
+/** Flags of a hash in the vocabulary table: the string is a word, or begins a longer word. */
+const WORD = 1;
+const PREFIX = 2;
+
 /**
- * The vocabulary as an open-addressing set of word hashes (no strings at run time). Two distinct
- * words sharing a 32-bit hash would be taken for each other; with ~40,000 words and at most 5
- * lookups per position that is about one false match per 20,000 messages, and it only makes the
- * matcher take a slightly different cut.
+ * The vocabulary as an open-addressing table of word hashes (no strings at run time), each with
+ * flags: a word, and/or the beginning of a longer word. The matcher extends a candidate only while
+ * it begins some word, so most positions cost one lookup, not MAX_WORD_LENGTH − 1 (the table is
+ * bigger than the caches: each lookup is a likely cache miss). Two distinct strings sharing a
+ * 32-bit hash would be taken for each other; with ~40,000 words that is about one false match per
+ * 20,000 messages, and it only makes the matcher take a slightly different cut.
  */
 export class WordVocabulary {
   readonly words: readonly string[];
-  private readonly table: Int32Array;
-  private readonly used: Uint8Array;
+  private readonly keys: Int32Array;
+  /** 0: empty slot; else WORD | PREFIX flags of the key. */
+  private readonly flags: Uint8Array;
   private readonly mask: number;
+  /** 32 − log2(table size): the slot is the top bits of a multiplicative hash. */
+  private readonly slotShift: number;
 
   constructor(words: readonly string[]) {
     this.words = words.filter((w) => w.length >= 2 && w.length <= MAX_WORD_LENGTH);
+    const entries = new Map<number, number>();
+    for (const w of this.words) {
+      let h = FNV_OFFSET;
+      for (let n = 1; n <= w.length; n++) {
+        h = Math.imul(h ^ w.charCodeAt(n - 1), FNV_PRIME);
+        if (n >= 2) entries.set(h, (entries.get(h) ?? 0) | (n === w.length ? WORD : PREFIX));
+      }
+    }
     let size = 16;
-    while (size < this.words.length * 2) size *= 2;
-    this.table = new Int32Array(size);
-    this.used = new Uint8Array(size);
+    let bits = 4;
+    while (size < entries.size * 2) {
+      size *= 2;
+      bits++;
+    }
+    this.slotShift = 32 - bits;
+    this.keys = new Int32Array(size);
+    this.flags = new Uint8Array(size);
     this.mask = size - 1;
-    for (const w of this.words) this.add(wordHash(w));
+    for (const [h, f] of entries) {
+      let i = Math.imul(h, MIX) >>> this.slotShift;
+      while (this.flags[i] !== 0) i = (i + 1) & this.mask;
+      this.keys[i] = h;
+      this.flags[i] = f;
+    }
   }
 
-  private add(h: number): void {
-    let i = (Math.imul(h, MIX) >>> 0) & this.mask;
-    while (this.used[i] === 1) {
-      if (this.table[i] === h) return;
+  /** The flags of a string's hash (0 when it is neither a word nor begins one). */
+  private lookup(h: number): number {
+    let i = Math.imul(h, MIX) >>> this.slotShift;
+    for (;;) {
+      const f = this.flags[i] ?? 0;
+      if (f === 0 || this.keys[i] === h) return f;
       i = (i + 1) & this.mask;
     }
-    this.used[i] = 1;
-    this.table[i] = h;
   }
 
   has(h: number): boolean {
-    let i = (Math.imul(h, MIX) >>> 0) & this.mask;
-    while (this.used[i] === 1) {
-      if (this.table[i] === h) return true;
-      i = (i + 1) & this.mask;
-    }
-    return false;
+    return (this.lookup(h) & WORD) !== 0;
   }
 
   /**
@@ -87,10 +109,12 @@ export class WordVocabulary {
       const last = MAX_WORD_LENGTH < len - i ? MAX_WORD_LENGTH : len - i;
       for (let n = 2; n <= last; n++) {
         h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
-        if (this.has(h)) {
+        const f = this.lookup(h);
+        if ((f & WORD) !== 0) {
           best = n;
           bestHash = h;
         }
+        if ((f & PREFIX) === 0) break;
       }
       visit(bestHash, best);
       i += best;
@@ -112,10 +136,12 @@ export class WordVocabulary {
       const last = MAX_WORD_LENGTH < len - i ? MAX_WORD_LENGTH : len - i;
       for (let n = 2; n <= last; n++) {
         h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
-        if (this.has(h)) {
+        const f = this.lookup(h);
+        if ((f & WORD) !== 0) {
           best = n;
           bestHash = h;
         }
+        if ((f & PREFIX) === 0) break;
       }
       out[count++] = wordBucket(bestHash, shift);
       i += best;
