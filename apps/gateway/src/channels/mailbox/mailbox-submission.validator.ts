@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { MailboxConfig } from '@app/config';
 import { residentIdProblem, toE164 } from '@app/identity';
+import { fileMatchesType } from './attachment-type';
 import { MailboxSubmissionDto } from './mailbox-submission.dto';
 
 /** One invalid field, as the 400 response lists it. */
@@ -113,7 +114,7 @@ export function validateSubmission(
     for (const f of files) {
       if (f.truncated || f.data.length > limits.maxBytes) {
         add('attachments', 'attachment-too-large', `附件“${f.filename}”超过${mb(limits.maxBytes)}`);
-      } else if (!limits.types.includes(f.contentType) || !looksLike(f)) {
+      } else if (!limits.types.includes(f.contentType) || !fileMatchesType(f.contentType, f.data)) {
         const allowed = limits.types.map((t) => TYPE_NAMES[t] ?? t).join('、');
         add(
           'attachments',
@@ -185,19 +186,6 @@ function sortErrors(errors: FieldError[]): FieldError[] {
     return i < 0 ? FIELD_ORDER.length : i;
   };
   return [...errors].sort((a, b) => rank(a.field) - rank(b.field));
-}
-
-/** File signatures of the common types: a renamed executable must not pass as a photo. */
-const MAGIC: Record<string, number[]> = {
-  'image/jpeg': [0xff, 0xd8, 0xff],
-  'image/png': [0x89, 0x50, 0x4e, 0x47],
-  'image/gif': [0x47, 0x49, 0x46, 0x38],
-  'application/pdf': [0x25, 0x50, 0x44, 0x46],
-};
-
-function looksLike(f: UploadedFile): boolean {
-  const magic = MAGIC[f.contentType];
-  return !magic || magic.every((b, i) => f.data[i] === b);
 }
 
 function mb(bytes: number): string {
