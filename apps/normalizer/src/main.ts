@@ -1,43 +1,20 @@
 import 'reflect-metadata';
-import { PinoLogger } from 'nestjs-pino';
-import { drainHttpServer, exitGracefullyOnSignals } from '@app/observability';
+import { serveUntilSignalled } from '@app/observability';
 import { loadNormalizerEnv } from './config/normalizer.env';
-import { createNormalizerApp } from './normalizer.app';
 
-/** Within the 10 s a process manager (Docker, scripts/start.sh) waits before SIGKILL. */
-const SHUTDOWN_DEADLINE_MS = 8000;
-/** GET /health and /metrics answer in milliseconds; a scrape still open after this is cut. */
-const HTTP_DRAIN_MS = 1000;
-
-async function main(): Promise<void> {
-  const env = loadNormalizerEnv();
-  const app = await createNormalizerApp(env);
-  await app.listen(env.NORMALIZER_PORT, env.NORMALIZER_HOST);
-  const log = await app.resolve(PinoLogger);
-  log.setContext('Shutdown');
-  exitGracefullyOnSignals(
-    [
-      {
-        name: 'http',
-        run: () =>
-          drainHttpServer(
-            () => app.getHttpAdapter().getInstance().close(),
-            app.getHttpServer(),
-            HTTP_DRAIN_MS,
-          ),
-      },
-      // The batch in hand is committed (or its transaction aborted), the group left, then the
-      // state stores closed (NormalizerModule.onApplicationShutdown).
-      { name: 'app', run: () => app.close() },
-    ],
-    {
-      deadlineMs: SHUTDOWN_DEADLINE_MS,
-      log: (level, message, extra) => log[level](extra ?? {}, message),
-    },
-  );
-}
-
-main().catch((error: unknown) => {
+const env = loadNormalizerEnv();
+serveUntilSignalled({
+  name: 'normalizer',
+  // Imported here, not above: a signal while the app's modules load is already handled.
+  create: async () => (await import('./normalizer.app')).createNormalizerApp(env),
+  port: env.NORMALIZER_PORT,
+  host: env.NORMALIZER_HOST,
+  // GET /health and /metrics answer in milliseconds.
+  drainMs: 1000,
+  // The batch in hand commits (or its transaction is aborted, after 5 s), the group is left, then
+  // the state stores close (NormalizerModule.onApplicationShutdown).
+  deadlineMs: 8000,
+}).catch((error: unknown) => {
   process.stderr.write(
     `normalizer failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );

@@ -7,7 +7,7 @@ import { NormalizerModule } from './normalizer.module';
 /**
  * The Kafka loop, with GET /health and GET /metrics over Fastify for orchestrators and Prometheus.
  * `init()` starts the loop alone (tests); `listen()` also serves the two routes. Signals are
- * main.ts's (exitGracefullyOnSignals), not Nest's: its hooks re-raise the signal (exit 143).
+ * main.ts's (serveUntilSignalled), not Nest's: its hooks re-raise the signal (exit 143).
  */
 export async function createNormalizerApp(env: NormalizerEnv): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -35,6 +35,8 @@ export class BatchingPublisher implements RecordSink {
   private readonly producer: Producer;
   private queue: Pending[] = [];
   private inFlight = false;
+  /** The batch of the send in flight (close() may have to give up on it). */
+  private sending: Pending[] = [];
   private closed = false;
   private connected: Promise<void> | undefined;
 
@@ -76,15 +78,16 @@ export class BatchingPublisher implements RecordSink {
   /**
    * Takes no more records, waits up to `drainMs` for the ones taken, then disconnects. Bounded,
    * because with the broker gone the producer retries a send forever (see the constructor) and a
-   * shutdown must end within a process manager's grace period; a record still queued then is
-   * rejected, and its caller (the spool's relay) keeps it for the next start.
+   * shutdown must end within a process manager's grace period. A record still queued or being
+   * sent then is rejected, as at its timeout: its caller keeps it in the spool for the next start
+   * (should the send still land, the normalizer drops the second copy as a replay).
    */
   async close(drainMs = 2000, disconnectMs = 1000): Promise<void> {
     this.closed = true;
     const until = Date.now() + drainMs;
     while ((this.inFlight || this.queue.length > 0) && Date.now() < until)
       await new Promise((r) => setTimeout(r, 10));
-    for (const p of this.queue) this.settle(p, new PublisherClosedError());
+    for (const p of [...this.sending, ...this.queue]) this.settle(p, new PublisherClosedError());
     this.queue = [];
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -118,8 +121,10 @@ export class BatchingPublisher implements RecordSink {
     }
     const batch = this.queue.splice(0, take);
     this.inFlight = true;
+    this.sending = batch;
     void this.send(batch).finally(() => {
       this.inFlight = false;
+      this.sending = [];
       this.pump();
     });
   }

@@ -32,19 +32,20 @@ const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP
 export function exitGracefullyOnSignals(
   steps: readonly ShutdownStep[],
   options: GracefulShutdownOptions,
-): void {
+): { readonly stopping: boolean } {
   const signals = options.signals ?? DEFAULT_SIGNALS;
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  let started = false;
+  const state = { stopping: false };
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (started) return;
-    started = true;
+    if (state.stopping) return;
+    state.stopping = true;
     void runSteps(steps, signal, options, exit);
   };
   for (const signal of signals) {
     process.removeAllListeners(signal);
     process.on(signal, onSignal);
   }
+  return state;
 }
 
 async function runSteps(

@@ -3,4 +3,4 @@ export { redactPath } from './redact-path';
 export { createLogger, loggerOptions, REDACTED_PATHS } from './logger';
 export { withDestination } from './http-logger';
 export { withTimeout } from './with-timeout';
-export { drainHttpServer, exitGracefullyOnSignals, type ShutdownStep } from './graceful-shutdown';
+export { serveUntilSignalled, type ServeOptions } from './serve-until-signalled';

@@ -9,8 +9,11 @@ import { SpoolingSink } from './spooling-sink';
 /** A Kafka stand-in that can be switched off and on, recording what it accepted in order. */
 class SwitchableKafka implements RecordSink {
   up = true;
+  /** Never answers (a broker that accepts connections and then says nothing). */
+  hung = false;
   readonly accepted: OutboundRecord[] = [];
   publish(record: OutboundRecord): Promise<void> {
+    if (this.hung) return new Promise(() => undefined);
     if (!this.up) return Promise.reject(new PublishTimeoutError(1));
     this.accepted.push(record);
     return Promise.resolve();
@@ -121,5 +124,29 @@ describe('SpoolingSink', () => {
     kafka.up = true;
     await eventually(() => kafka.accepted.length === accepted);
     await sink.close();
+  });
+
+  it('closes within its bound while a relay hangs, keeping the spooled items', async () => {
+    const kafka = new SwitchableKafka();
+    kafka.up = false;
+    const options = { dir, directTimeoutMs: 20, maxBytes: 1e6, relayBatch: 4 };
+    const sink = new SpoolingSink(kafka, options);
+    sink.start();
+    await sink.publish(record(1));
+    await sink.publish(record(2));
+    kafka.hung = true;
+    // The relay runs every 200 ms: wait until one is stuck on the hung broker.
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    await sink.close(100);
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    kafka.hung = false;
+    kafka.up = true;
+    const second = new SpoolingSink(kafka, options);
+    second.start();
+    await eventually(() => kafka.accepted.length === 2);
+    expect(kafka.accepted.map((r) => r.value)).toEqual(['v1', 'v2']);
+    await second.close();
   });
 });
