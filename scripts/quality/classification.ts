@@ -5,10 +5,12 @@
 // and measures classification throughput on one core. Every number printed is measured here.
 // A second check set (copy-labelled.ts) tests the settings chosen on dev on other messages.
 // The shipped model is trained on all public labelled data, dev included, so its dev score is
-// printed as a contaminated reference only. `--cv` adds 5-fold cross-validation on the training
-// file with near-duplicate rows kept in one fold (how the settings were chosen; ~1 min more).
+// printed as a contaminated reference only. `--ablations` adds models trained without one
+// ingredient each (feature weights, words, taxonomy names) and one with dev's copies. `--cv` adds
+// 5-fold cross-validation on the training file with near-duplicate rows kept in one fold, for
+// each seed (20 trainings: minutes on a quiet machine).
 import { readJsonl } from '../../test/support/shared-data';
-import { score, type ClassScores } from './scores';
+import { reviewCapture, score, type ClassScores } from './scores';
 import { copyLabelledCheck, unlabelledTexts } from './copy-labelled';
 import { matchText } from '@app/text';
 import {
@@ -16,6 +18,9 @@ import {
   CategoryPipeline,
   categoryInput,
   DEFAULT_TRAIN_OPTIONS,
+  REVIEW_BELOW,
+  probabilityMargin,
+  segmentedWords,
   SUBJECT_WEIGHT,
   defaultModelPath,
   defaultRulesPath,
@@ -24,8 +29,12 @@ import {
   nearDuplicateGroups,
   taxonomyDocuments,
   trainCategoryModel,
+  type CategoryPrediction,
   type TaxonomyEntry,
 } from '@app/classify';
+
+/** Every figure is given for these four training seeds (shuffle orders, calibration split). */
+const SEEDS = [7, 17, 27, 37] as const;
 
 export interface ClassificationQuality {
   accuracy: number;
@@ -39,7 +48,11 @@ export interface ClassificationQuality {
 
 function loadData() {
   const train = readJsonl<{ text_segmented: string; label: string }>('train_segmented.jsonl').map(
-    (r) => ({ text: matchText(r.text_segmented), label: r.label }),
+    (r) => ({
+      text: matchText(r.text_segmented),
+      label: r.label,
+      words: segmentedWords(r.text_segmented),
+    }),
   );
   // `text` is the judge's matchText of subject and body; `input` is what its model reads.
   const dev = readJsonl<{ title: string; text: string; label: string }>('dev_labeled.jsonl').map(
@@ -89,11 +102,58 @@ export async function classificationQuality(
  * Dev macro-F1 of the same settings trained with other seeds (shuffle orders and the calibration
  * split): how much of a dev figure is the seed rather than the settings.
  */
-export function seedSpread(data: Data, seeds: readonly number[]): number[] {
+export function seedSpread(
+  data: Data,
+  seeds: readonly number[],
+): { macroF1: number; bodyMacroF1: number; predictions: CategoryPrediction[] }[] {
   return seeds.map((seed) => {
     const { model } = trainCategoryModel(data.clean, { seed }, data.prior, data.domain);
-    return devScore(CategoryClassifier.fromJSON(model), data.dev, true).macroF1;
+    const clf = CategoryClassifier.fromJSON(model);
+    return {
+      macroF1: devScore(clf, data.dev, true).macroF1,
+      bodyMacroF1: bodyScore(clf, data.dev).macroF1,
+      predictions: data.dev.map((d) => clf.classify(d.input)),
+    };
   });
+}
+
+/**
+ * needsReview as the pipeline sets it (probability margin below REVIEW_BELOW), pooled over seeds:
+ * the share of items flagged and the share of the errors among them; then other margins, and the
+ * top probability alone, for comparison.
+ */
+function reviewLine(
+  runs: { predictions: CategoryPrediction[]; gold: readonly string[] }[],
+): string {
+  const items = runs.flatMap(({ predictions, gold }) =>
+    predictions.map((p, i) => ({ p, correct: p.category === gold[i] })),
+  );
+  const at = (flag: (p: CategoryPrediction) => boolean): string => {
+    const r = reviewCapture(items.map(({ p, correct }) => ({ flagged: flag(p), correct })));
+    return `${pct(r.flagged).trim()} % flagged, ${pct(r.errorsCaught).trim()} % of errors`;
+  };
+  const errors = items.filter((i) => !i.correct).length;
+  const others = [0.2, 0.25, 0.35, 0.4].map(
+    (t) => `margin < ${t}: ${at((p) => probabilityMargin(p) < t)}`,
+  );
+  const tops = [0.6, 0.7].map((t) => `top < ${t}: ${at((p) => p.confidence < t)}`);
+  return (
+    `needsReview (margin < ${REVIEW_BELOW}): ${at((p) => probabilityMargin(p) < REVIEW_BELOW)} ` +
+    `(${errors} errors, ${runs.length} seeds pooled)\n    others: ${[...others, ...tops].join('; ')}`
+  );
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const perSeed = (xs: readonly number[]): string =>
+  `${xs.map((x) => pct(x).trim()).join(' / ')} %, mean ${pct(mean(xs)).trim()} %`;
+
+/** The model's score on dev's bodies alone, as an SMS arrives (no subject). */
+function bodyScore(clf: CategoryClassifier, dev: Data['dev']) {
+  return score(
+    dev.map((d) => d.label),
+    dev.map((d) => clf.classify(d.body).category),
+    clf.classes,
+  );
 }
 
 /** Rules and model on dev as the judge runs them, and how many the rules decided. */
@@ -121,6 +181,7 @@ function groupedCrossValidation(
   rows: { text: string; label: string }[],
   prior: { text: string; label: string }[],
   domain: string[],
+  seed: number,
   k = 5,
 ) {
   const groups = nearDuplicateGroups(rows.map((r) => r.text));
@@ -130,7 +191,7 @@ function groupedCrossValidation(
     const clf = CategoryClassifier.fromJSON(
       trainCategoryModel(
         rows.filter((_, i) => fold[i] !== f),
-        {},
+        { seed },
         prior,
         domain,
       ).model,
@@ -166,6 +227,8 @@ function perSecond(fn: (text: string) => unknown, texts: string[], minMs = 1500)
 const pct = (x: number): string => (x * 100).toFixed(1).padStart(6);
 
 async function main(): Promise<void> {
+  // The ablations retrain without one ingredient each: ~5 trainings more (minutes on 2 cores).
+  const ablations = process.argv.includes('--ablations');
   const data = loadData();
   const { train, clean, dev, prior, domain } = data;
   const q = await classificationQuality(true, data);
@@ -176,13 +239,18 @@ async function main(): Promise<void> {
       `messages (dev's near copies left out), in ${q.trainSeconds.toFixed(2)} s; dev ${q.devRows} rows`,
   );
   console.log(`accuracy ${pct(q.accuracy)} %   macro-F1 ${pct(q.macroF1)} %`);
-  const seeds = [17, 27, 37];
+  const seeds = SEEDS.filter((x) => x !== DEFAULT_TRAIN_OPTIONS.seed);
   const spread = seedSpread(data, seeds);
-  const mean = (spread.reduce((a, b) => a + b, 0) + q.macroF1) / (spread.length + 1);
+  const gold = dev.map((d) => d.label);
+  const devRuns = [
+    { predictions: dev.map((d) => q.model.classify(d.input)), gold },
+    ...spread.map((r) => ({ predictions: r.predictions, gold })),
+  ];
   console.log(
-    `(the same settings with seeds ${seeds.join(', ')} instead of ${DEFAULT_TRAIN_OPTIONS.seed}: macro-F1 ` +
-      `${spread.map((f) => `${pct(f).trim()} %`).join(', ')}; mean of the four ${pct(mean).trim()} %)`,
+    `dev macro-F1, seeds ${[DEFAULT_TRAIN_OPTIONS.seed, ...seeds].join('/')}: ` +
+      perSeed([q.macroF1, ...spread.map((r) => r.macroF1)]),
   );
+  console.log(`dev: ${reviewLine(devRuns)}`);
   console.log(`${'class'.padEnd(8, '　')}   P %    R %   F1 %  support`);
   for (const [c, s] of Object.entries(q.perClass)) {
     console.log(
@@ -196,28 +264,36 @@ async function main(): Promise<void> {
   console.log(
     `(the same model with config/classify-rules.yaml, as the judge runs it: accuracy ${pct(ruledScore.accuracy)} %   macro-F1 ${pct(ruledScore.macroF1)} %)`,
   );
-  const unweighted = CategoryClassifier.fromJSON(trainCategoryModel(clean, {}, prior).model);
-  const unweightedScore = devScore(unweighted, dev, true);
+  if (ablations) {
+    const unweighted = CategoryClassifier.fromJSON(trainCategoryModel(clean, {}, prior).model);
+    const unweightedScore = devScore(unweighted, dev, true);
+    console.log(
+      `(without the unlabelled messages' feature weights: accuracy ${pct(unweightedScore.accuracy)} %   macro-F1 ${pct(unweightedScore.macroF1)} %)`,
+    );
+    const charsOnly = CategoryClassifier.fromJSON(
+      trainCategoryModel(clean, { wordMinCount: 0 }, prior, domain).model,
+    );
+    const charsOnlyScore = devScore(charsOnly, dev, true);
+    console.log(
+      `(without word features: accuracy ${pct(charsOnlyScore.accuracy)} %   macro-F1 ${pct(charsOnlyScore.macroF1)} %)`,
+    );
+  }
+  const bodyOnly = bodyScore(q.model, dev);
   console.log(
-    `(without the unlabelled messages' feature weights: accuracy ${pct(unweightedScore.accuracy)} %   macro-F1 ${pct(unweightedScore.macroF1)} %)`,
-  );
-  const bodyOnly = score(
-    dev.map((d) => d.label),
-    dev.map((d) => q.model.classify(d.body).category),
-    q.model.classes,
-  );
-  console.log(
-    `(body only, no subject, as an SMS arrives: accuracy ${pct(bodyOnly.accuracy)} %   macro-F1 ${pct(bodyOnly.macroF1)} %)`,
+    `(body only, no subject, as an SMS arrives: accuracy ${pct(bodyOnly.accuracy)} %   macro-F1 ${pct(bodyOnly.macroF1)} %; ` +
+      `seeds ${SEEDS.join('/')}: ${perSeed([bodyOnly.macroF1, ...spread.map((r) => r.bodyMacroF1)])})`,
   );
   const once = devScore(q.model, dev, false);
   console.log(
     `(subject counted once, not ×${SUBJECT_WEIGHT}: accuracy ${pct(once.accuracy)} %   macro-F1 ${pct(once.macroF1)} %)`,
   );
-  const bareModel = (await classificationQuality(false, data)).model;
-  const bare = devScore(bareModel, dev, false);
-  console.log(
-    `(subject once, no taxonomy names, no feature weights: accuracy ${pct(bare.accuracy)} %   macro-F1 ${pct(bare.macroF1)} %)`,
-  );
+  if (ablations) {
+    const bareModel = (await classificationQuality(false, data)).model;
+    const bare = devScore(bareModel, dev, false);
+    console.log(
+      `(subject once, no taxonomy names, no feature weights: accuracy ${pct(bare.accuracy)} %   macro-F1 ${pct(bare.macroF1)} %)`,
+    );
+  }
 
   const shipped = CategoryClassifier.fromFile(defaultModelPath());
   const shippedScore = devScore(shipped, dev, true);
@@ -233,19 +309,31 @@ async function main(): Promise<void> {
     `(shipped model + rules: accuracy ${pct(ruleScore.accuracy)} %   macro-F1 ${pct(ruleScore.macroF1)} %   ${ruleScore.ruled} decided by rules)`,
   );
 
-  // For reference only: trained on the whole file, dev's own texts included (not a fair score).
-  const leaky = CategoryClassifier.fromJSON(trainCategoryModel(train, {}, prior, domain).model);
-  const leakyScore = devScore(leaky, dev, true);
-  console.log(
-    `(contaminated reference, trained with dev's copies: accuracy ${pct(leakyScore.accuracy)} %   macro-F1 ${pct(leakyScore.macroF1)} %)`,
-  );
+  if (ablations) {
+    // For reference only: trained on the whole file, dev's own texts included (not a fair score).
+    const leaky = CategoryClassifier.fromJSON(trainCategoryModel(train, {}, prior, domain).model);
+    const leakyScore = devScore(leaky, dev, true);
+    console.log(
+      `(contaminated reference, trained with dev's copies: accuracy ${pct(leakyScore.accuracy)} %   macro-F1 ${pct(leakyScore.macroF1)} %)`,
+    );
+  }
 
-  const check = copyLabelledCheck(train, new Set(dev.map((d) => d.text)), prior, domain);
-  console.log(
-    `second check, ${check.rows} raw messages from the unlabelled files labelled by their copy in ` +
-      `train_segmented (model trained on the other ${check.trainRows} rows): accuracy ${pct(check.accuracy)} %   ` +
-      `macro-F1 ${pct(check.macroF1)} %   (no taxonomy names, subject once: macro-F1 ${pct(check.bareMacroF1)} %)`,
+  const devTexts = new Set(dev.map((d) => d.text));
+  const checks = SEEDS.map((seed, i) =>
+    copyLabelledCheck(train, devTexts, prior, domain, { seed }, ablations && i === 0),
   );
+  const check = checks[0];
+  if (check) {
+    console.log(
+      `second check, ${check.rows} raw messages from the unlabelled files labelled by their copy in ` +
+        `train_segmented (model trained on the other ${check.trainRows} rows), seed ${SEEDS[0]}: accuracy ${pct(check.accuracy)} %   ` +
+        `macro-F1 ${pct(check.macroF1)} %   (no taxonomy names, subject once: macro-F1 ${pct(check.bareMacroF1)} %)`,
+    );
+    console.log(
+      `second check macro-F1, seeds ${SEEDS.join('/')}: ${perSeed(checks.map((c) => c.macroF1))}`,
+    );
+    console.log(`second check: ${reviewLine(checks)}`);
+  }
 
   const raw = readJsonl<{ title?: string; text?: string }>('messages_unlabeled.jsonl').map(
     (r) => `${r.title ?? ''}\n${r.text ?? ''}`,
@@ -264,10 +352,10 @@ async function main(): Promise<void> {
   line('matchText + pipeline.classify', (t) => pipeline.classify(matchText(t)), raw);
 
   if (process.argv.includes('--cv')) {
-    const cv = groupedCrossValidation(clean, prior, domain);
+    const cvs = SEEDS.map((seed) => groupedCrossValidation(clean, prior, domain, seed));
     console.log(
-      `grouped 5-fold CV on the ${clean.length} training rows (${cv.groups} near-duplicate groups): ` +
-        `accuracy ${pct(cv.accuracy)} %   macro-F1 ${pct(cv.macroF1)} %`,
+      `grouped 5-fold CV on the ${clean.length} training rows (${cvs[0]?.groups ?? 0} near-duplicate groups), ` +
+        `seeds ${SEEDS.join('/')}: accuracy ${perSeed(cvs.map((c) => c.accuracy))}; macro-F1 ${perSeed(cvs.map((c) => c.macroF1))}`,
     );
   }
 }

@@ -13,7 +13,9 @@ import {
   NEAR_COPY_SHARE,
   nearCopies,
   trainCategoryModel,
+  type CategoryPrediction,
   type LabelledText,
+  type TrainOptions,
 } from '@app/classify';
 import { score } from './scores';
 
@@ -78,8 +80,11 @@ export interface CopyLabelledCheck {
   /** With the taxonomy prior and the weighted subject, as shipped. */
   macroF1: number;
   accuracy: number;
-  /** Neither the taxonomy prior nor the weighted subject. */
+  /** Neither the taxonomy prior nor the weighted subject (NaN when not asked for). */
   bareMacroF1: number;
+  /** The shipped settings' prediction of each check row, and its label. */
+  predictions: CategoryPrediction[];
+  gold: string[];
 }
 
 /**
@@ -91,6 +96,8 @@ export function copyLabelledCheck(
   devTexts: ReadonlySet<string>,
   prior: LabelledText[],
   domain: string[],
+  overrides: Partial<TrainOptions> = {},
+  withBare = true,
 ): CopyLabelledCheck {
   const { rows, copies } = checkSet(train, devTexts);
   const clean = train.filter((_, i) => !copies[i]);
@@ -102,27 +109,33 @@ export function copyLabelledCheck(
   const shipped = CategoryClassifier.fromJSON(
     trainCategoryModel(
       clean,
-      {},
+      overrides,
       prior,
       domain.filter((_, i) => !nearCheck[i]),
     ).model,
   );
-  const bare = CategoryClassifier.fromJSON(trainCategoryModel(clean).model);
+  const predictions = rows.map((r) => shipped.classify(r.input));
   const s = score(
     gold,
-    rows.map((r) => shipped.classify(r.input).category),
+    predictions.map((p) => p.category),
     shipped.classes,
   );
-  const b = score(
-    gold,
-    rows.map((r) => bare.classify(r.text).category),
-    bare.classes,
-  );
+  let bareMacroF1 = NaN;
+  if (withBare) {
+    const bare = CategoryClassifier.fromJSON(trainCategoryModel(clean, overrides).model);
+    bareMacroF1 = score(
+      gold,
+      rows.map((r) => bare.classify(r.text).category),
+      bare.classes,
+    ).macroF1;
+  }
   return {
     rows: rows.length,
     trainRows: clean.length,
     macroF1: s.macroF1,
     accuracy: s.accuracy,
-    bareMacroF1: b.macroF1,
+    bareMacroF1,
+    predictions,
+    gold,
   };
 }

@@ -31,3 +31,24 @@ export function score(gold: string[], predicted: string[], classes: readonly str
   }
   return { accuracy: correct / gold.length, macroF1: f1Sum / classes.length, perClass };
 }
+
+export interface ReviewCapture {
+  /** Share of the items flagged for review. */
+  flagged: number;
+  /** Share of the wrong predictions that were flagged. */
+  errorsCaught: number;
+  errors: number;
+}
+
+/** How well a review flag concentrates the errors: what it flags, and how many errors it holds. */
+export function reviewCapture(
+  items: readonly { flagged: boolean; correct: boolean }[],
+): ReviewCapture {
+  const errors = items.filter((i) => !i.correct).length;
+  const caught = items.filter((i) => i.flagged && !i.correct).length;
+  return {
+    flagged: items.length > 0 ? items.filter((i) => i.flagged).length / items.length : 0,
+    errorsCaught: errors > 0 ? caught / errors : 0,
+    errors,
+  };
+}
