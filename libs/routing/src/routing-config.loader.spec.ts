@@ -252,7 +252,7 @@ describe('config loading', () => {
         flags: ['mass-gathering', 'wage-arrears'],
         evidence: [
           { flag: 'mass-gathering', text: '集体上访', start: 23, end: 27 },
-          { flag: 'wage-arrears', text: '拖欠农民工工资', start: 9, end: 16 },
+          { flag: 'wage-arrears', text: '农民工工资', start: 11, end: 16 },
         ],
       },
       route: { unit: '石柱土家族自治县人力资源和社会保障局', rule: 'template:劳动和社会保障' },

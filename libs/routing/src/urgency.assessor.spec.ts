@@ -86,6 +86,18 @@ describe('assessUrgency: gaps, negation, resolution, evidence (test lexicon)', (
     for (const e of urgency.evidence) expect(text.slice(e.start, e.end)).toBe(e.text);
   });
 
+  it('stays linear on a hostile text of first parts that never complete', () => {
+    // 98,000 characters (raw texts may have 200,000): every 拖欠 and 欠 starts several terms.
+    // Searching ahead from each first part took ~6 s here; one pass takes ~0.1–0.8 s. The bound
+    // is loose for shared machines and still fails the old version.
+    const shipped = loadUrgencyLexicon(join(__dirname, '..', '..', '..', 'config', 'urgency.yaml'));
+    const text = '拖欠拖欠拖欠工'.repeat(14_000);
+    assessUrgency(text.slice(0, 7_000), shipped); // compiled before it is timed
+    const started = process.hrtime.bigint();
+    expect(assessUrgency(text, shipped).flags).toEqual([]);
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(3000);
+  });
+
   it('rejects a gap without a word on both sides', () => {
     expect(() =>
       parseUrgencyLexicon({ flags: { x: { priority: 'high', terms: ['拖欠…'] } } }, 'bad'),

@@ -22,14 +22,14 @@ export interface Urgency {
 
 // Characters that end a sentence: a gap never crosses one, and a resolution must be in the same
 // sentence as what it resolves. A clause (comma) ends the reach of a negation cue.
-const SENTENCE_END = new Set([...'。！？!?；;\n'].map((c) => c.charCodeAt(0)));
-const CLAUSE_END = new Set([...'，,、：:'].map((c) => c.charCodeAt(0)));
+const SENTENCE_END = codeUnitSet('。！？!?；;\n');
+const CLAUSE_END = codeUnitSet('，,、：:');
 // "没有任何明显的安全隐患": a negation cue reaches this many characters ahead within its clause.
 const NEGATION_REACH = 8;
 // "拖欠的工资，经劳动监察大队协调，已经全部结清": a resolution reaches this far back.
 const RESOLUTION_REACH = 40;
 // A resolution cue right after one of these is itself negated ("至今没有得到解决").
-const NEGATORS = new Set([...'没未不无尚'].map((c) => c.charCodeAt(0)));
+const NEGATORS = codeUnitSet('没未不无尚');
 const MAX_QUOTE = 60;
 
 /**
@@ -46,26 +46,48 @@ const MAX_QUOTE = 60;
  */
 export function assessUrgency(text: string, lexicon: UrgencyLexicon): Urgency {
   const hits = visibleHits(text, lexicon);
-  const { flags } = lexicon.config;
+  const { flags, maxGap } = lexicon.config;
   const found = new Array<UrgencyEvidence | undefined>(flags.length);
   let rank = 0;
+  // Per term part (slot): where the latest chain of the term's earlier parts reaching this part
+  // ends, and the index of that chain's first hit. The latest chain is always the best one to
+  // extend (the smallest gap), so one pass over the hits finds every term: linear in the hits
+  // however a hostile text repeats first parts ("拖欠拖欠拖欠…" took seconds when every first part
+  // searched ahead on its own).
+  const { chainEnd, chainFirst, chainStamp } = chainState(lexicon);
+  // A slot's entries are valid only when stamped with this call's number: no clearing per call.
+  const stamp = nextStamp++;
+  let sentenceEnd = -1;
+  let scanned = 0;
   for (let i = 0; i < hits.length; i++) {
     const hit = hits[i] as KeywordHit<UrgencyRole>;
-    for (const [f, t, p] of hit.payload.parts) {
-      if (p !== 0 || found[f] !== undefined) continue;
+    for (; scanned < hit.start; scanned++)
+      if (SENTENCE_END[text.charCodeAt(scanned)] === 1) sentenceEnd = scanned;
+    for (const [f, , p, slot, parts] of hit.payload.parts) {
       const flag = flags[f];
-      const term = flag?.terms[t];
-      if (flag === undefined || term === undefined) continue;
-      const last = matchRest(text, hits, i, f, t, term.parts.length, lexicon.config.maxGap);
-      if (last < 0) continue;
-      if (flag.negatable && negatedBefore(text, hits, i)) continue;
-      const end = (hits[last] as KeywordHit<UrgencyRole>).end;
-      if (flag.resolvable && resolvedAfter(text, hits, last)) continue;
+      if (flag === undefined || found[f] !== undefined) continue;
+      let first = i;
+      if (p > 0) {
+        if (chainStamp[slot - 1] !== stamp) continue;
+        const before = chainEnd[slot - 1] ?? 0;
+        // A gap: after the previous part, at most maxGap characters, no sentence end inside.
+        if (hit.start < before || hit.start - before > maxGap || sentenceEnd >= before) continue;
+        first = chainFirst[slot - 1] ?? i;
+      }
+      if (p < parts - 1) {
+        chainStamp[slot] = stamp;
+        chainEnd[slot] = hit.end;
+        chainFirst[slot] = first;
+        continue;
+      }
+      if (flag.negatable && negatedBefore(text, hits, first)) continue;
+      if (flag.resolvable && resolvedAfter(text, hits, i)) continue;
+      const start = (hits[first] as KeywordHit<UrgencyRole>).start;
       found[f] = {
         flag: flag.id,
-        text: text.slice(hit.start, Math.min(end, hit.start + MAX_QUOTE)),
-        start: hit.start,
-        end,
+        text: text.slice(start, Math.min(hit.end, start + MAX_QUOTE)),
+        start,
+        end: hit.end,
       };
       rank = Math.max(rank, PRIORITIES.indexOf(flag.priority));
     }
@@ -78,51 +100,47 @@ export function assessUrgency(text: string, lexicon: UrgencyLexicon): Urgency {
   };
 }
 
+interface ChainState {
+  chainEnd: Int32Array;
+  chainFirst: Int32Array;
+  chainStamp: Float64Array;
+}
+
+// Allocating and clearing the state per message cost more than the matching itself; it is kept
+// per lexicon instead (one thread, and assessUrgency never yields, so calls cannot interleave).
+const chainStates = new WeakMap<UrgencyLexicon, ChainState>();
+let nextStamp = 1;
+
+function chainState(lexicon: UrgencyLexicon): ChainState {
+  let state = chainStates.get(lexicon);
+  if (state === undefined) {
+    state = {
+      chainEnd: new Int32Array(lexicon.slots),
+      chainFirst: new Int32Array(lexicon.slots),
+      chainStamp: new Float64Array(lexicon.slots),
+    };
+    chainStates.set(lexicon, state);
+  }
+  return state;
+}
+
 /**
  * Every hit, overlapping ones included (拖欠 and 工资 inside 拖欠农民工工资 serve 拖欠…工资 while
  * 农民工工资 is a term of its own), ordered by start, minus those inside a stop phrase.
  */
 function visibleHits(text: string, lexicon: UrgencyLexicon): KeywordHit<UrgencyRole>[] {
   const all = lexicon.automaton.scanAll(text);
-  const stops = all.filter((hit) => hit.payload.stop);
-  const visible =
-    stops.length === 0
-      ? all
-      : all.filter(
-          (hit) =>
-            hit.payload.stop ||
-            !stops.some((stop) => stop.start <= hit.start && hit.end <= stop.end),
-        );
-  return visible.sort((a, b) => a.start - b.start || a.end - b.end);
-}
-
-/** Index of the hit completing term t of flag f from its first part at `first`, else -1. */
-function matchRest(
-  text: string,
-  hits: readonly KeywordHit<UrgencyRole>[],
-  first: number,
-  f: number,
-  t: number,
-  parts: number,
-  maxGap: number,
-): number {
-  let at = first;
-  for (let p = 1; p < parts; p++) {
-    const from = (hits[at] as KeywordHit<UrgencyRole>).end;
-    let next = -1;
-    for (let j = at + 1; j < hits.length; j++) {
-      const hit = hits[j] as KeywordHit<UrgencyRole>;
-      if (hit.start < from) continue;
-      if (hit.start - from > maxGap || crosses(text, from, hit.start, SENTENCE_END)) break;
-      if (hit.payload.parts.some(([ff, tt, pp]) => ff === f && tt === t && pp === p)) {
-        next = j;
-        break;
-      }
-    }
-    if (next < 0) return -1;
-    at = next;
+  all.sort((a, b) => a.start - b.start || b.end - a.end);
+  // One sweep, not hits × stops: a text made of stop phrases must not take quadratic time. A hit
+  // lies inside a stop phrase exactly when a stop starting at or before it reaches its end.
+  let stopEnd = -1;
+  const visible: KeywordHit<UrgencyRole>[] = [];
+  for (const hit of all) {
+    if (hit.payload.stop) stopEnd = Math.max(stopEnd, hit.end);
+    else if (hit.end <= stopEnd) continue;
+    visible.push(hit);
   }
-  return at;
+  return visible;
 }
 
 function negatedBefore(text: string, hits: readonly KeywordHit<UrgencyRole>[], i: number): boolean {
@@ -152,13 +170,21 @@ function resolvedAfter(
       return false;
     if (!cue.payload.resolution) continue;
     const negated =
-      NEGATORS.has(text.charCodeAt(cue.start - 1)) || NEGATORS.has(text.charCodeAt(cue.start - 2));
+      NEGATORS[text.charCodeAt(cue.start - 1)] === 1 ||
+      NEGATORS[text.charCodeAt(cue.start - 2)] === 1;
     if (!negated) return true;
   }
   return false;
 }
 
-function crosses(text: string, from: number, to: number, stops: ReadonlySet<number>): boolean {
-  for (let k = from; k < to; k++) if (stops.has(text.charCodeAt(k))) return true;
+function crosses(text: string, from: number, to: number, stops: Uint8Array): boolean {
+  for (let k = from; k < to; k++) if (stops[text.charCodeAt(k)] === 1) return true;
   return false;
+}
+
+/** A membership table over UTF-16 code units: cheaper than a Set on every character of a text. */
+function codeUnitSet(chars: string): Uint8Array {
+  const table = new Uint8Array(0x10000);
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
+  return table;
 }

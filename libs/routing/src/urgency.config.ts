@@ -37,8 +37,12 @@ export interface UrgencyLexiconConfig {
 
 /** What one dictionary word stands for: a part of some terms, a cue, a stop phrase, or several. */
 export interface UrgencyRole {
-  /** flag index, term index within the flag, part index within the term. */
-  readonly parts: readonly (readonly [number, number, number])[];
+  /**
+   * flag index, term index within the flag, part index within the term, the part's slot (a
+   * number unique across the lexicon, for the assessor's per-message state) and the term's number
+   * of parts.
+   */
+  readonly parts: readonly (readonly [number, number, number, number, number])[];
   readonly negation: boolean;
   readonly resolution: boolean;
   readonly stop: boolean;
@@ -48,6 +52,8 @@ export interface UrgencyRole {
 export interface UrgencyLexicon {
   readonly config: UrgencyLexiconConfig;
   readonly automaton: KeywordAutomaton<UrgencyRole>;
+  /** How many term parts the lexicon has: the size of the assessor's per-message state. */
+  readonly slots: number;
 }
 
 const FLAG_KEYS = ['priority', 'terms', 'negatable', 'resolvable'] as const;
@@ -117,7 +123,7 @@ function compileUrgencyLexicon(config: UrgencyLexiconConfig): UrgencyLexicon {
   const roles = new Map<
     string,
     {
-      parts: [number, number, number][];
+      parts: [number, number, number, number, number][];
       negation: boolean;
       resolution: boolean;
       stop: boolean;
@@ -131,9 +137,10 @@ function compileUrgencyLexicon(config: UrgencyLexiconConfig): UrgencyLexicon {
     }
     return r;
   };
+  let slots = 0;
   config.flags.forEach((flag, f) =>
     flag.terms.forEach((term, t) =>
-      term.parts.forEach((part, p) => role(part).parts.push([f, t, p])),
+      term.parts.forEach((part, p) => role(part).parts.push([f, t, p, slots++, term.parts.length])),
     ),
   );
   for (const cue of config.negations) role(cue).negation = true;
@@ -141,5 +148,5 @@ function compileUrgencyLexicon(config: UrgencyLexiconConfig): UrgencyLexicon {
   for (const phrase of config.stopPhrases) role(phrase).stop = true;
   const entries = [...roles].map(([pattern, payload]) => ({ pattern, payload }));
   const fold = traditionalFold(entries.map((entry) => entry.pattern));
-  return { config, automaton: new KeywordAutomaton<UrgencyRole>(entries, fold) };
+  return { config, automaton: new KeywordAutomaton<UrgencyRole>(entries, fold), slots };
 }
