@@ -6,12 +6,15 @@ import { parseChannelsConfig } from '@app/config';
 import { topicNames } from '@app/contracts';
 import { PublishTimeoutError, type OutboundRecord, type RecordSink } from '@app/kafka';
 import { repoPath, TEST_TWILIO_TOKEN, twilioInbound, twilioSignature } from '@app/testing';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ChannelsModule } from '../channels/channels.module';
 import { loadGatewayEnv } from '../config/gateway.env';
 import { CHANNELS_CONFIG, GATEWAY_ENV, RECORD_SINK, TOPIC_NAMES } from '../config/tokens';
 import { ChannelErrorFilter } from '../http/channel-error.filter';
 import { MetricsModule } from '../metrics/metrics.module';
+import { GatewayStateModule } from '../state/gateway-state.module';
 import { Global, Module } from '@nestjs/common';
 
 /** A sink that never makes anything durable (Kafka down or too slow). */
@@ -32,6 +35,7 @@ describe('when Kafka cannot take an item in time', () => {
     const env = loadGatewayEnv({
       KAFKA_BROKERS: '127.0.0.1:1',
       TWILIO_AUTH_TOKEN: TEST_TWILIO_TOKEN,
+      GATEWAY_STATE_DIR: mkdtempSync(join(tmpdir(), 'intake-not-durable-')),
     });
     @Global()
     @Module({
@@ -51,6 +55,7 @@ describe('when Kafka cannot take an item in time', () => {
       imports: [
         LoggerModule.forRoot({ pinoHttp: { level: 'silent' } }),
         FakeCore,
+        GatewayStateModule,
         MetricsModule,
         ChannelsModule,
       ],

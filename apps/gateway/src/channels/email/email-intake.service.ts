@@ -46,7 +46,11 @@ export type IngestOutcome =
       /** Resolves once the receipt was sent or skipped; never rejects. */
       receipt: Promise<ReceiptResult>;
     }
-  | { status: 'dead-lettered'; reason: MailParseFailure; rawRef: string | null };
+  | {
+      status: 'dead-lettered';
+      reason: MailParseFailure | 'invalid-petition';
+      rawRef: string | null;
+    };
 
 /** Raw messages up to this size travel inside the dead letter; larger ones by reference only. */
 const DEAD_LETTER_INLINE_BYTES = 512 * 1024;
@@ -100,10 +104,15 @@ export class EmailIntakeService {
     }
     const key = emailIdempotencyKey(mail);
     // Across replicas: the same mail by IMAP at one and SMTP at another is still one petition.
-    return this.shared.withLock(`email:${key}`, () => this.accept(mail, key, ctx));
+    return this.shared.withLock(`email:${key}`, () => this.accept(raw, mail, key, ctx));
   }
 
-  private async accept(mail: ParsedMail, key: string, ctx: IngestContext): Promise<IngestOutcome> {
+  private async accept(
+    raw: Buffer,
+    mail: ParsedMail,
+    key: string,
+    ctx: IngestContext,
+  ): Promise<IngestOutcome> {
     const known = await this.state.petitionForKey(key);
     if (known) {
       this.stats.duplicates++;
@@ -157,7 +166,12 @@ export class EmailIntakeService {
       ctx.receivedAt,
       ctx.correlationId,
     );
-    const petitionId = outcome?.status === 'accepted' ? outcome.petitionId : '';
+    if (outcome?.status !== 'accepted') {
+      // Intake refused it (the normalizer would dead-letter it): kept raw, never a receipt.
+      const why = outcome?.status === 'rejected' ? outcome.message : 'no outcome';
+      return this.deadLetter(raw, 'invalid-petition', why, ctx);
+    }
+    const petitionId = outcome.petitionId;
     await this.state.remember(
       key,
       mail.messageId ? [mail.messageId] : [],
@@ -192,7 +206,7 @@ export class EmailIntakeService {
    */
   async deadLetter(
     raw: Buffer | null,
-    reason: MailParseFailure,
+    reason: MailParseFailure | 'invalid-petition',
     detail: string,
     ctx: Pick<IngestContext, 'source' | 'receivedAt' | 'correlationId'>,
   ): Promise<IngestOutcome> {
