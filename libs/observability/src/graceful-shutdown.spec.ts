@@ -68,4 +68,18 @@ describe('exitGracefullyOnSignals', () => {
     expect(process.listeners(SIGNAL)).not.toContain(earlier);
     expect(process.listenerCount(SIGNAL)).toBe(1);
   });
+
+  it('takes the signal back from a listener added later (an app built after it)', async () => {
+    const ran: string[] = [];
+    const { state, exit } = install([
+      { name: 'app', run: () => Promise.resolve(void ran.push('app')) },
+    ]);
+    const later = jest.fn();
+    process.on(SIGNAL, later);
+    state.reclaim();
+    process.emit(SIGNAL, SIGNAL);
+    expect(await exit).toBe(0);
+    expect(later).not.toHaveBeenCalled();
+    expect(ran).toEqual(['app']);
+  });
 });

@@ -32,20 +32,35 @@ const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP
 export function exitGracefullyOnSignals(
   steps: readonly ShutdownStep[],
   options: GracefulShutdownOptions,
-): { readonly stopping: boolean } {
+): SignalHandling {
   const signals = options.signals ?? DEFAULT_SIGNALS;
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  const state = { stopping: false };
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (state.stopping) return;
-    state.stopping = true;
+    if (stopping) return;
+    stopping = true;
     void runSteps(steps, signal, options, exit);
   };
-  for (const signal of signals) {
-    process.removeAllListeners(signal);
-    process.on(signal, onSignal);
-  }
-  return state;
+  const reclaim = (): void => {
+    for (const signal of signals) {
+      process.removeAllListeners(signal);
+      process.on(signal, onSignal);
+    }
+  };
+  reclaim();
+  return {
+    get stopping() {
+      return stopping;
+    },
+    reclaim,
+  };
+}
+
+export interface SignalHandling {
+  /** A signal has come and the steps are running. */
+  readonly stopping: boolean;
+  /** Removes listeners added since (Nest's enableShutdownHooks, called while an app is built). */
+  reclaim(): void;
 }
 
 async function runSteps(

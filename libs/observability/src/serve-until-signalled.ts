@@ -26,13 +26,6 @@ export interface ServeOptions {
 export async function serveUntilSignalled(options: ServeOptions): Promise<void> {
   let app: NestFastifyApplication | undefined;
   let log: PinoLogger | undefined;
-  const booted = (async () => {
-    app = await options.create();
-    const logger = await app.resolve(PinoLogger);
-    logger.setContext('Shutdown');
-    log = logger;
-    await app.init();
-  })();
   /** The app to stop: none when the signal came before it was built (nothing to undo then). */
   let target: NestFastifyApplication | undefined;
   const shutdown = exitGracefullyOnSignals(
@@ -66,6 +59,16 @@ export async function serveUntilSignalled(options: ServeOptions): Promise<void> 
       },
     },
   );
+  const booted = (async () => {
+    app = await options.create();
+    // createGatewayApp calls Nest's enableShutdownHooks, whose listener would close the app
+    // beside these steps, stores before the server, and re-raise the signal.
+    shutdown.reclaim();
+    const logger = await app.resolve(PinoLogger);
+    logger.setContext('Shutdown');
+    log = logger;
+    await app.init();
+  })();
   try {
     await booted;
     if (!shutdown.stopping) await app?.listen(options.port, options.host);
