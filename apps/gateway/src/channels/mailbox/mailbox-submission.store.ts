@@ -1,8 +1,5 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { Database, RootDatabase } from 'lmdb';
-import { GATEWAY_ENV } from '../../config/tokens';
-import type { GatewayEnv } from '../../config/gateway.env';
-import { openStateDb } from '../../state/state-db';
+import { Inject, Injectable } from '@nestjs/common';
+import { GATEWAY_STATE, type GatewayState } from '../../state/gateway-state.port';
 
 export interface KnownSubmission {
   petitionId: string;
@@ -11,37 +8,29 @@ export interface KnownSubmission {
   digest?: string;
 }
 
+const NS = 'mailbox';
+
 /**
  * Mailbox submissions already published, by submissionId or by content fingerprint, so a website
- * re-posting the same letter gets the same tracking number and no second event (LMDB under
- * GATEWAY_STATE_DIR/mailbox). Written after the publish is durable.
+ * re-posting the same letter (to any replica) gets the same tracking number and no second event.
+ * On the gateway's state port; written after the publish is durable. Fingerprints (`f:` keys)
+ * expire with the duplicate window; submissionIds are kept: they are the sender's word.
  */
 @Injectable()
-export class MailboxSubmissionStore implements OnModuleDestroy {
-  private readonly root: RootDatabase;
-  private readonly seen: Database<KnownSubmission, string>;
+export class MailboxSubmissionStore {
+  constructor(@Inject(GATEWAY_STATE) private readonly state: GatewayState) {}
 
-  constructor(@Inject(GATEWAY_ENV) env: GatewayEnv) {
-    this.root = openStateDb(env, 'mailbox');
-    this.seen = this.root.openDB({ name: 'submissions', encoding: 'msgpack' });
+  get(key: string): Promise<KnownSubmission | undefined> {
+    return this.state.get<KnownSubmission>(NS, key);
   }
 
-  get(key: string): KnownSubmission | undefined {
-    return this.seen.get(key);
+  async put(key: string, value: KnownSubmission, windowMs: number): Promise<void> {
+    const ttlMs = key.startsWith('f:') ? Math.max(1, windowMs) : undefined;
+    await this.state.putAll(NS, [{ key, value, ttlMs }]);
   }
 
-  async put(key: string, value: KnownSubmission): Promise<void> {
-    await this.seen.put(key, value);
-  }
-
-  /** Forgets fingerprints older than `before` (submissionIds are kept: they are the sender's word). */
-  async prune(before: number): Promise<void> {
-    for (const { key, value } of this.seen.getRange({ start: 'f:', end: 'f;' })) {
-      if (value.at < before) await this.seen.remove(key);
-    }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.root.close();
+  /** Holds `key` across replicas while a letter is checked, published and remembered. */
+  withLock<R>(key: string, task: () => Promise<R>): Promise<R> {
+    return this.state.withLock(`${NS}:${key}`, task);
   }
 }

@@ -5,11 +5,10 @@ import { BlobStore } from '../email/blob.store';
 import { GATEWAY_ENV } from '../../config/tokens';
 import type { GatewayEnv } from '../../config/gateway.env';
 import type { MailboxConfig } from '@app/config';
-import { ChannelError, NotDurableError } from '../../http/channel-errors';
+import { ChannelError, ChannelRequestError, NotDurableError } from '../../http/channel-errors';
 import { IntakeService } from '../../intake/intake.service';
 import type { InboundRequest } from '../channel-adapter';
 import { toInbound } from '../../http/inbound-request';
-import { KeyedMutex } from '../../state/keyed-mutex';
 import { MailboxAdapter, MailboxValidationError } from './mailbox.adapter';
 import {
   PAGE_SECURITY_HEADERS,
@@ -44,8 +43,6 @@ interface Accepted {
  */
 @Controller()
 export class MailboxController {
-  private readonly locks = new KeyedMutex();
-
   constructor(
     private readonly adapter: MailboxAdapter,
     private readonly store: MailboxSubmissionStore,
@@ -58,7 +55,7 @@ export class MailboxController {
   @Post('channels/mailbox')
   async submitJson(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const receivedAt = new Date();
-    const limit = this.limiter.take(req.ip, receivedAt.getTime());
+    const limit = await this.limiter.take(req.ip, receivedAt.getTime());
     if (!limit.allowed) {
       closeUnread(req, res);
       await res
@@ -112,7 +109,7 @@ export class MailboxController {
       closeUnread(req, res);
       return this.html(res, 404, renderMessage('信箱不存在', '您访问的信箱不存在，请检查网址。'));
     }
-    const limit = this.limiter.take(req.ip, receivedAt.getTime());
+    const limit = await this.limiter.take(req.ip, receivedAt.getTime());
     if (!limit.allowed) {
       closeUnread(req, res);
       void res.header('retry-after', String(limit.retryAfterSeconds));
@@ -157,6 +154,13 @@ export class MailboxController {
       if (error instanceof SubmissionIdReusedError) {
         return this.html(res, 409, renderMessage('表单已提交过', error.message));
       }
+      if (error instanceof ChannelRequestError) {
+        return this.html(
+          res,
+          400,
+          renderMessage('信件未能提交', '信件内容不符合要求，请修改后重新提交。'),
+        );
+      }
       if (!(error instanceof ChannelError) || error.status < 500) throw error;
       if (error instanceof NotDurableError)
         void res.header('retry-after', String(error.retryAfterSeconds));
@@ -176,8 +180,8 @@ export class MailboxController {
     secret: string,
   ): Promise<Accepted> {
     const identity = this.adapter.identityOf(s);
-    return this.locks.run(identity.storeKey, async () => {
-      const known = this.store.get(identity.storeKey);
+    return this.store.withLock(identity.storeKey, async () => {
+      const known = await this.store.get(identity.storeKey);
       const windowMs = this.env.MAILBOX_DUPLICATE_WINDOW_SECONDS * 1000;
       // A submissionId names one letter: another letter under it (other text, other sender) is
       // refused, never answered with the first letter's number and query code. A record without
@@ -200,13 +204,17 @@ export class MailboxController {
         receivedAt,
         correlationId,
       );
+      // Refused by intake's checks (what the normalizer would dead-letter): the sender's to fix,
+      // not ours to retry.
+      if (outcome?.status === 'rejected') {
+        throw new ChannelRequestError(outcome.code, outcome.message);
+      }
       if (outcome?.status !== 'accepted') throw new NotDurableError();
-      await this.store.put(identity.storeKey, {
-        petitionId: outcome.petitionId,
-        at: receivedAt.getTime(),
-        digest: identity.digest,
-      });
-      if (!s.submissionId) await this.store.prune(receivedAt.getTime() - windowMs);
+      await this.store.put(
+        identity.storeKey,
+        { petitionId: outcome.petitionId, at: receivedAt.getTime(), digest: identity.digest },
+        windowMs,
+      );
       return {
         petitionId: outcome.petitionId,
         queryCode: queryCodeFor(outcome.petitionId, secret),
