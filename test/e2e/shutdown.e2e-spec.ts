@@ -188,7 +188,8 @@ describe('stopping npm start', () => {
       acknowledged.push(await sendSms('before'));
       // Headers and half the body now, the rest after the signal: a request in flight.
       const upload = startUpload('in-flight');
-      await sleep(300);
+      // Time for the gateway to accept the connection and read the headers, even on a busy host.
+      await sleep(1000);
       signal(r, r.top.pid ?? 0, 'SIGTERM');
       await sleep(500);
       // Draining: no new connections, the open one is still served.
