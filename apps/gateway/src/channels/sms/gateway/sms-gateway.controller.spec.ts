@@ -18,6 +18,7 @@ import { IntakeService } from '../../../intake/intake.service';
 import { GatewayMetrics } from '../../../metrics/gateway.metrics';
 import { SmsGatewayAdapter } from './sms-gateway.adapter';
 import { SmsGatewayController } from './sms-gateway.controller';
+import { LmdbGatewayState } from '../../../state/lmdb-gateway-state';
 import { SmsSegmentStore } from './sms-segment.store';
 
 /** The fixture config, with a small request budget for the test gateway. */
@@ -41,6 +42,7 @@ describe('SmsGatewayController: signature shadow mode and per-gateway rate limit
   let dir: string;
   let sink: MemorySink;
   let segments: SmsSegmentStore;
+  let state: LmdbGatewayState;
   let controller: SmsGatewayController;
   let shadowLog: PinoLogger;
 
@@ -67,14 +69,13 @@ describe('SmsGatewayController: signature shadow mode and per-gateway rate limit
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sms-gateway-state-'));
     sink = new MemorySink();
-    segments = new SmsSegmentStore(
-      loadGatewayEnv({ KAFKA_BROKERS: '127.0.0.1:1', GATEWAY_STATE_DIR: dir }),
-    );
+    state = new LmdbGatewayState(dir);
+    segments = new SmsSegmentStore(state);
     build();
   });
 
   afterEach(async () => {
-    await segments.onModuleDestroy();
+    await state.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

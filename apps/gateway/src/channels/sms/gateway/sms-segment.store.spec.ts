@@ -16,6 +16,7 @@ import type { PetitionDraft } from '../../channel-adapter';
 import { SmsGatewayAdapter, segmentOf } from './sms-gateway.adapter';
 import { SegmentConflict, SmsSegmentStore, assembleSegments } from './sms-segment.store';
 import { SmsSegmentSweeper } from './sms-segment.sweeper';
+import { LmdbGatewayState } from '../../../state/lmdb-gateway-state';
 
 const channels = loadChannelsConfig(
   join(__dirname, '../../../../../../test/fixtures/sms-gateway/channels.yaml'),
@@ -59,15 +60,17 @@ describe('SmsSegmentStore', () => {
   let dir: string;
   let env: GatewayEnv;
   let store: SmsSegmentStore;
+  let state: LmdbGatewayState;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sms-segments-'));
     env = loadGatewayEnv({ KAFKA_BROKERS: '127.0.0.1:1', GATEWAY_STATE_DIR: dir });
-    store = new SmsSegmentStore(env);
+    state = new LmdbGatewayState(dir);
+    store = new SmsSegmentStore(state);
   });
 
   afterEach(async () => {
-    await store.onModuleDestroy();
+    await state.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -112,8 +115,9 @@ describe('SmsSegmentStore', () => {
     const [p1, p2, p3] = parts('m', 9, 3);
     const { petitionId } = await add(p1!);
     await add(p3!);
-    await store.onModuleDestroy();
-    store = new SmsSegmentStore(env);
+    await state.close();
+    state = new LmdbGatewayState(dir);
+    store = new SmsSegmentStore(state);
     const last = await add(p2!);
     expect(last.petitionId).toBe(petitionId);
     expect(assembleSegments(last.complete!).text).toBe(TEXT);
@@ -123,8 +127,8 @@ describe('SmsSegmentStore', () => {
     const [p1, , p3] = parts('m', 9, 3);
     await add(p1!);
     await add(p3!, T0 + 1000);
-    expect(store.due(T0 + TIMEOUT - 1)).toEqual([]);
-    const [due] = store.due(T0 + TIMEOUT);
+    expect(await store.due(T0 + TIMEOUT - 1)).toEqual([]);
+    const [due] = await store.due(T0 + TIMEOUT);
     const draft = assembleSegments(due!);
     expect(draft.meta).toMatchObject({
       incomplete: true,
@@ -144,7 +148,7 @@ describe('SmsSegmentStore', () => {
       parts('b', 9, 2, '另一条完全不同的长短信内容，关于农民工工资拖欠的问题。')[0]!,
     );
     expect(later.petitionId).not.toBe(r.petitionId);
-    expect(store.due(T0)).toEqual([]);
+    expect(await store.due(T0)).toEqual([]);
   });
 
   it('keeps groups of different senders, hotlines and references apart', async () => {
@@ -170,14 +174,14 @@ describe('SmsSegmentStore', () => {
       const sink = new MemorySink();
       const log = new PinoLogger({ pinoHttp: { level: 'silent' } });
       const intake = new IntakeService(sink, topicNames('t.'), log);
-      const sweeper = new SmsSegmentSweeper(store, intake, env, log);
+      const sweeper = new SmsSegmentSweeper(store, state, intake, env, log);
       const [p1] = parts('m', 9, 3);
       const { petitionId } = await add(p1!);
 
       expect(await sweeper.sweep(new Date(T0 + 1000))).toBe(0);
       sink.failing = true;
       expect(await sweeper.sweep(new Date(T0 + TIMEOUT))).toBe(0);
-      expect(store.due(T0 + TIMEOUT)).toHaveLength(1);
+      expect(await store.due(T0 + TIMEOUT)).toHaveLength(1);
       sink.failing = false;
       expect(await sweeper.sweep(new Date(T0 + TIMEOUT + 1))).toBe(1);
       expect(await sweeper.sweep(new Date(T0 + TIMEOUT + 2))).toBe(0);

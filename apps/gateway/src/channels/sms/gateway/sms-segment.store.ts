@@ -1,13 +1,9 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Database, RootDatabase } from 'lmdb';
 import { trackingNumberFor } from '@app/contracts';
-import { GATEWAY_ENV } from '../../../config/tokens';
-import type { GatewayEnv } from '../../../config/gateway.env';
+import { GATEWAY_STATE, type GatewayState } from '../../../state/gateway-state.port';
 import type { PetitionDraft } from '../../channel-adapter';
 import type { SegmentInfo } from './sms-gateway.adapter';
-import { KeyedMutex } from '../../../state/keyed-mutex';
-import { openStateDb } from '../../../state/state-db';
 
 /** The parts of one concatenated SMS seen so far, as stored. */
 export interface SegmentGroup {
@@ -37,11 +33,14 @@ export class SegmentConflict extends Error {
 
 /** How long a message id → tracking number answer is kept for senders' retries. */
 const MESSAGE_MEMORY_MS = 7 * 24 * 3600 * 1000;
+const NS = 'sms-gateway';
 
 /**
- * Durable store of concatenated-SMS parts (LMDB under GATEWAY_STATE_DIR/sms-gateway). A part is
- * acknowledged only after it is committed here, so a restart loses nothing the gateway was told we
- * have; groups are removed only after their petition is durable on Kafka.
+ * Durable store of concatenated-SMS parts, on the gateway's state port (LMDB for one instance,
+ * Redis shared by replicas). A part is acknowledged only after it is committed, so a restart loses
+ * nothing the gateway was told we have; groups are removed only after their petition is durable on
+ * Kafka. Each group's read-decide-write runs under the port's lock on its slot, so parts of one
+ * message arriving at two replicas at once make one group, completed (and published) once.
  *
  * The tracking number of a group is fixed when its first part arrives and derived from
  * (gateway, from, to, reference, generation): the generation counts the groups that ever used that
@@ -49,19 +48,8 @@ const MESSAGE_MEMORY_MS = 7 * 24 * 3600 * 1000;
  * retry of an old one. Every part's response (and every retry of a part) carries the number.
  */
 @Injectable()
-export class SmsSegmentStore implements OnModuleDestroy {
-  private readonly root: RootDatabase;
-  private readonly groups: Database<SegmentGroup, string>;
-  private readonly messages: Database<{ petitionId: string; at: number }, string>;
-  private readonly generations: Database<number, string>;
-  private readonly locks = new KeyedMutex();
-
-  constructor(@Inject(GATEWAY_ENV) env: GatewayEnv) {
-    this.root = openStateDb(env, 'sms-gateway');
-    this.groups = this.root.openDB({ name: 'groups', encoding: 'msgpack' });
-    this.messages = this.root.openDB({ name: 'messages', encoding: 'msgpack' });
-    this.generations = this.root.openDB({ name: 'generations', encoding: 'msgpack' });
-  }
+export class SmsSegmentStore {
+  constructor(@Inject(GATEWAY_STATE) private readonly state: GatewayState) {}
 
   /** Stores one part durably; resolves once it is committed. */
   async add(
@@ -74,11 +62,11 @@ export class SmsSegmentStore implements OnModuleDestroy {
       .update([segment.gatewayId, segment.from, segment.to, segment.ref].join('\u0000'))
       .digest('hex')
       .slice(0, 32);
-    return this.locks.run(slot, async () => {
-      const messageKey = `${segment.gatewayId}:${draft.ref}`;
-      const known = this.messages.get(messageKey);
+    return this.state.withLock(`${NS}:${slot}`, async () => {
+      const messageKey = `m:${segment.gatewayId}:${draft.ref}`;
+      const known = await this.state.get<{ petitionId: string }>(NS, messageKey);
       if (known) return { petitionId: known.petitionId, complete: null };
-      let group = this.groups.get(slot);
+      let group = await this.state.get<SegmentGroup>(NS, `g:${slot}`);
       let generation: number | undefined;
       if (group && group.total !== segment.total) {
         throw new SegmentConflict(
@@ -86,7 +74,7 @@ export class SmsSegmentStore implements OnModuleDestroy {
         );
       }
       if (!group) {
-        generation = (this.generations.get(slot) ?? 0) + 1;
+        generation = ((await this.state.get<number>(NS, `gen:${slot}`)) ?? 0) + 1;
         const petitionKey = `sms:gateway:${segment.gatewayId}:concat:${slot}:${generation}`;
         group = {
           slot,
@@ -101,43 +89,32 @@ export class SmsSegmentStore implements OnModuleDestroy {
       // A part number seen twice under different message ids keeps the first text.
       const partKey = String(segment.part);
       if (!group.parts[partKey]) group.parts[partKey] = draft;
-      const stored = group;
-      await this.root.transaction(() => {
-        void this.groups.put(slot, stored);
-        void this.messages.put(messageKey, { petitionId: stored.petitionId, at: now });
-        if (generation !== undefined) void this.generations.put(slot, generation);
-      });
-      const complete = Object.keys(stored.parts).length >= stored.total;
-      return { petitionId: stored.petitionId, complete: complete ? stored : null };
+      await this.state.putAll<unknown>(NS, [
+        { key: `g:${slot}`, value: group },
+        { key: messageKey, value: { petitionId: group.petitionId }, ttlMs: MESSAGE_MEMORY_MS },
+        ...(generation !== undefined ? [{ key: `gen:${slot}`, value: generation }] : []),
+      ]);
+      const complete = Object.keys(group.parts).length >= group.total;
+      return { petitionId: group.petitionId, complete: complete ? group : null };
     });
   }
 
   /** Forgets a group once its petition is durable on Kafka. */
   async release(group: SegmentGroup): Promise<void> {
-    await this.locks.run(group.slot, async () => {
-      const current = this.groups.get(group.slot);
-      if (current?.petitionKey === group.petitionKey) await this.groups.remove(group.slot);
+    await this.state.withLock(`${NS}:${group.slot}`, async () => {
+      const current = await this.state.get<SegmentGroup>(NS, `g:${group.slot}`);
+      if (current?.petitionKey === group.petitionKey)
+        await this.state.delete(NS, `g:${group.slot}`);
     });
   }
 
   /** Groups to publish now: complete ones (an earlier publish failed) and timed-out ones. */
-  due(now: number): SegmentGroup[] {
+  async due(now: number): Promise<SegmentGroup[]> {
     const out: SegmentGroup[] = [];
-    for (const { value } of this.groups.getRange()) {
+    for await (const { value } of this.state.scan<SegmentGroup>(NS, 'g:')) {
       if (Object.keys(value.parts).length >= value.total || value.deadline <= now) out.push(value);
     }
     return out;
-  }
-
-  /** Drops message-id memories older than a week (a sender's retries come within minutes). */
-  async prune(now: number): Promise<void> {
-    for (const { key, value } of this.messages.getRange()) {
-      if (value.at < now - MESSAGE_MEMORY_MS) await this.messages.remove(key);
-    }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.root.close();
   }
 }
 
