@@ -20,6 +20,7 @@ import { GatewayMetrics } from '../../metrics/gateway.metrics';
 import { IntakeService } from '../../intake/intake.service';
 import { BoardFeedAdapter } from './board-feed.adapter';
 import { BoardFeedController } from './board-feed.controller';
+import { LmdbGatewayState } from '../../state/lmdb-gateway-state';
 import { BoardPostStore } from './board-post.store';
 
 const channels = loadChannelsConfig(
@@ -44,6 +45,7 @@ class MemorySink implements RecordSink {
 describe('BoardFeedController (state advances only after a durable publish)', () => {
   let dir: string;
   let store: BoardPostStore;
+  let state: LmdbGatewayState;
   let sink: MemorySink;
   let controller: BoardFeedController;
   let shadowLog: PinoLogger;
@@ -69,21 +71,21 @@ describe('BoardFeedController (state advances only after a durable publish)', ()
       intake,
       env,
       config,
+      state,
       shadow,
     );
   }
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'board-state-'));
-    store = new BoardPostStore(
-      loadGatewayEnv({ KAFKA_BROKERS: '127.0.0.1:1', GATEWAY_STATE_DIR: dir }),
-    );
+    state = new LmdbGatewayState(dir);
+    store = new BoardPostStore(state);
     sink = new MemorySink();
     build();
   });
 
   afterEach(async () => {
-    await store.onModuleDestroy();
+    await state.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -143,7 +145,7 @@ describe('BoardFeedController (state advances only after a durable publish)', ()
     });
     sink.failing = true;
     await expect(push([edited])).rejects.toBeInstanceOf(NotDurableError);
-    expect(store.get('board:people-cq-party-secretary:100001')?.revision).toBe(1);
+    expect((await store.get('board:people-cq-party-secretary:100001'))?.revision).toBe(1);
     sink.failing = false;
     const { results } = await push([edited]);
     expect(results[0]).toMatchObject({ status: 'updated', revision: 2, newReplies: 0 });
@@ -288,7 +290,7 @@ describe('BoardFeedController (state advances only after a durable publish)', ()
       expect(sink.raws().map((r) => r.idempotencyKey)).toEqual([
         'board:people-cq-party-secretary:good',
       ]);
-      expect(store.get(`board:${longId}:100001`)).toBeUndefined();
+      expect(await store.get(`board:${longId}:100001`)).toBeUndefined();
     });
   });
 });

@@ -3,12 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { trackingNumberFor } from '@app/contracts';
 import type { ChannelsConfig } from '@app/config';
 import { CHANNELS_CONFIG, GATEWAY_ENV } from '../../config/tokens';
+import { GATEWAY_STATE, type GatewayState } from '../../state/gateway-state.port';
 import { KeyedLimiters, sendRateLimited, type RateDecision } from '../../http/rate-limiter';
 import { SignatureShadow } from '../../http/signature-shadow';
 import type { GatewayEnv } from '../../config/gateway.env';
 import { IntakeService } from '../../intake/intake.service';
 import { toInbound } from '../../http/inbound-request';
-import { KeyedMutex } from '../../state/keyed-mutex';
 import { BoardFeedAdapter, type BoardPostResult } from './board-feed.adapter';
 import { planPost } from './board-post';
 import { BoardPostStore } from './board-post.store';
@@ -19,18 +19,20 @@ import { BoardPostStore } from './board-post.store';
  */
 @Controller('channels/board/posts')
 export class BoardFeedController {
-  /** Pushes touching the same post are serialised, so two cannot both publish revision n + 1. */
-  private readonly locks = new KeyedMutex();
-
   constructor(
     private readonly adapter: BoardFeedAdapter,
     private readonly store: BoardPostStore,
     private readonly intake: IntakeService,
     @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
     @Inject(CHANNELS_CONFIG) channels: ChannelsConfig,
+    @Inject(GATEWAY_STATE) private readonly state: GatewayState,
     private readonly shadow: SignatureShadow,
   ) {
-    this.limiters = new KeyedLimiters(channels.board.scrapers.map((s) => [s.id, s.rateLimit]));
+    this.limiters = new KeyedLimiters(
+      channels.board.scrapers.map((s) => [s.id, s.rateLimit]),
+      state,
+      'board-scrapers',
+    );
   }
 
   private readonly limiters: KeyedLimiters;
@@ -43,7 +45,7 @@ export class BoardFeedController {
     // Per scraper key, after it was checked: nobody else can spend a scraper's budget.
     const scraper = this.adapter.scraperOf(inbound);
     const limit: RateDecision = scraper
-      ? this.limiters.take(scraper, receivedAt.getTime())
+      ? await this.limiters.take(scraper, receivedAt.getTime())
       : { allowed: true };
     if (!limit.allowed) {
       return sendRateLimited(
@@ -59,12 +61,12 @@ export class BoardFeedController {
       const { board, postId, code, message } = r;
       results[r.index] = { board, postId, status: 'rejected', code, message };
     }
-    await this.locks.runAll(
+    await this.store.withPosts(
       posts.map((p) => p.key),
       async () => {
         const plans = [];
         for (const post of posts) {
-          const plan = planPost(post, this.store.get(post.key));
+          const plan = planPost(post, await this.store.get(post.key));
           // A post's records (the post, its new replies) are refused together, before any is
           // published, so its stored state never runs ahead of or behind what was published.
           const refusal = plan.drafts

@@ -1,38 +1,37 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { Database, RootDatabase } from 'lmdb';
-import { GATEWAY_ENV } from '../../config/tokens';
-import type { GatewayEnv } from '../../config/gateway.env';
-import { openStateDb } from '../../state/state-db';
+import { Inject, Injectable } from '@nestjs/common';
+import { GATEWAY_STATE, type GatewayState } from '../../state/gateway-state.port';
+import { withLocks } from '../../state/with-locks';
 import type { BoardPostState } from './board-post';
 
+const NS = 'board';
+
 /**
- * Per (board, post) state in LMDB (GATEWAY_STATE_DIR/board): revision, field hashes, reply hashes.
+ * Per (board, post) state on the gateway's state port: revision, field hashes, reply hashes.
  * Written only after the records it describes are durable on Kafka, so a failed publish leaves the
- * old state and the scraper's next push produces the update again.
+ * old state and the scraper's next push produces the update again. Pushes touching the same post
+ * hold its lock (across replicas), so the same edit arriving twice at once publishes one update.
  */
 @Injectable()
-export class BoardPostStore implements OnModuleDestroy {
-  private readonly root: RootDatabase;
-  private readonly posts: Database<BoardPostState, string>;
+export class BoardPostStore {
+  constructor(@Inject(GATEWAY_STATE) private readonly state: GatewayState) {}
 
-  constructor(@Inject(GATEWAY_ENV) env: GatewayEnv) {
-    this.root = openStateDb(env, 'board');
-    this.posts = this.root.openDB({ name: 'posts', encoding: 'msgpack' });
+  get(key: string): Promise<BoardPostState | undefined> {
+    return this.state.get<BoardPostState>(NS, key);
   }
 
-  get(key: string): BoardPostState | undefined {
-    return this.posts.get(key);
-  }
-
-  /** Commits all states at once (fsynced). */
+  /** Commits all states at once. */
   async putAll(states: { key: string; state: BoardPostState }[]): Promise<void> {
-    if (states.length === 0) return;
-    await this.root.transaction(() => {
-      for (const { key, state } of states) void this.posts.put(key, state);
-    });
+    await this.state.putAll(
+      NS,
+      states.map(({ key, state }) => ({ key, value: state })),
+    );
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.root.close();
+  withPosts<R>(keys: string[], task: () => Promise<R>): Promise<R> {
+    return withLocks(
+      this.state,
+      keys.map((k) => `${NS}:${k}`),
+      task,
+    );
   }
 }

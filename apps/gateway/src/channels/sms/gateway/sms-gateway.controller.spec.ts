@@ -61,6 +61,7 @@ describe('SmsGatewayController: signature shadow mode and per-gateway rate limit
       new IntakeService(sink, topicNames(''), silent()),
       env,
       channels,
+      state,
       new SignatureShadow(env, new GatewayMetrics(sink as never), shadowLog),
       silent(),
     );

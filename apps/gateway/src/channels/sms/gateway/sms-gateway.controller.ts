@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import type { ChannelsConfig } from '@app/config';
 import { CHANNELS_CONFIG, GATEWAY_ENV } from '../../../config/tokens';
+import { GATEWAY_STATE, type GatewayState } from '../../../state/gateway-state.port';
 import { KeyedLimiters, sendRateLimited } from '../../../http/rate-limiter';
 import { SignatureShadow } from '../../../http/signature-shadow';
 import type { GatewayEnv } from '../../../config/gateway.env';
@@ -28,11 +29,16 @@ export class SmsGatewayController {
     private readonly intake: IntakeService,
     @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
     @Inject(CHANNELS_CONFIG) channels: ChannelsConfig,
+    @Inject(GATEWAY_STATE) private readonly state: GatewayState,
     private readonly shadow: SignatureShadow,
     private readonly log: PinoLogger,
   ) {
     log.setContext(SmsGatewayController.name);
-    this.limiters = new KeyedLimiters(channels.sms.gateways.map((g) => [g.id, g.rateLimit]));
+    this.limiters = new KeyedLimiters(
+      channels.sms.gateways.map((g) => [g.id, g.rateLimit]),
+      state,
+      'sms-gateways',
+    );
   }
 
   private readonly limiters: KeyedLimiters;
@@ -45,7 +51,7 @@ export class SmsGatewayController {
     this.shadow.check(this.adapter.route, () => this.adapter.verifyAt(inbound, receivedAt));
     const gatewayId = String(inbound.headers['x-gateway-id']);
     // Per gateway id, after its signature: nobody else can spend a gateway's budget.
-    const limit = this.limiters.take(gatewayId, receivedAt.getTime());
+    const limit = await this.limiters.take(gatewayId, receivedAt.getTime());
     if (!limit.allowed) {
       return sendRateLimited(
         res,
