@@ -28,6 +28,11 @@ export interface Stack {
    * directory (instances share state only through REDIS_URL); closed with the stack.
    */
   addNormalizer(env?: Record<string, string>): Promise<NestFastifyApplication>;
+  /**
+   * Starts one more gateway on the same topics (a replica), with its own state directory and
+   * spool (replicas share state only through GATEWAY_REDIS_URL); closed with the stack.
+   */
+  addGateway(env?: Record<string, string>): Promise<{ app: NestFastifyApplication; url: string }>;
   close(): Promise<void>;
 }
 
@@ -64,7 +69,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: 'silent',
   };
   const identity = { IDENTITY_KEY_SECRET: 'test-identity-secret-0123456789' };
-  const gateway = await createGatewayApp(
+  const gatewayEnv = (overrides: Record<string, string>) =>
     loadGatewayEnv({
       ...common,
       PORT: '0',
@@ -75,8 +80,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // one run's letters into the next as re-posts.
       GATEWAY_STATE_DIR: join(stateDir, 'gateway'),
       ...options.gatewayEnv,
-    }),
-  );
+      ...overrides,
+    });
+  const gateway = await createGatewayApp(gatewayEnv({}));
   await gateway.listen(0, '127.0.0.1');
   const normalizerEnv = (overrides: Record<string, string>) =>
     loadNormalizerEnv({
@@ -94,6 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await normalizer.init();
   }
   const added: NestFastifyApplication[] = [];
+  const replicas: NestFastifyApplication[] = [];
   const topics = topicNames(namespace);
   const events = new TopicReader(brokers, topics.events);
   const deadLetters = new TopicReader(brokers, topics.deadLetters);
@@ -121,9 +128,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await app.init();
       return app;
     },
+    async addGateway(env = {}) {
+      const n = replicas.length + 2;
+      const app = await createGatewayApp(
+        gatewayEnv({
+          SPOOL_DIR: join(stateDir, `spool-${n}`),
+          GATEWAY_STATE_DIR: join(stateDir, `gateway-${n}`),
+          ...env,
+        }),
+      );
+      replicas.push(app);
+      await app.listen(0, '127.0.0.1');
+      return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+    },
     async close() {
       await events.stop();
       await deadLetters.stop();
+      for (const app of replicas) await app.close();
       await gateway.close();
       // The field, not the one started here: a test may have closed it and set it to null.
       await stack.normalizer?.close();
