@@ -327,7 +327,10 @@ async function main(): Promise<void> {
     console.log(
       `second check, ${check.rows} raw messages from the unlabelled files labelled by their copy in ` +
         `train_segmented (model trained on the other ${check.trainRows} rows), seed ${SEEDS[0]}: accuracy ${pct(check.accuracy)} %   ` +
-        `macro-F1 ${pct(check.macroF1)} %   (no taxonomy names, subject once: macro-F1 ${pct(check.bareMacroF1)} %)`,
+        `macro-F1 ${pct(check.macroF1)} %` +
+        (ablations
+          ? `   (no taxonomy names, subject once: macro-F1 ${pct(check.bareMacroF1)} %)`
+          : ''),
     );
     console.log(
       `second check macro-F1, seeds ${SEEDS.join('/')}: ${perSeed(checks.map((c) => c.macroF1))}`,
