@@ -45,7 +45,12 @@ const layering = Object.entries(LIB_DEPENDENCIES).map(([lib, allowed]) => ({
           },
           ...(lib === 'contracts'
             ? [{ group: ['@nestjs/*'], message: 'contracts do not depend on Nest.' }]
-            : [{ group: ['**/index', '../index', './index'], message: 'A lib never imports its own barrel.' }]),
+            : [
+                {
+                  group: ['**/index', '../index', './index'],
+                  message: 'A lib never imports its own barrel.',
+                },
+              ]),
         ],
       },
     ],
