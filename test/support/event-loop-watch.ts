@@ -25,3 +25,29 @@ export function watchEventLoop(resolutionMs = 10): LoopWatch {
     stop: () => histogram.disable(),
   };
 }
+
+/**
+ * Runs `run` up to `tries` times, watching the loop each time, and returns the least delay seen
+ * (stopping as soon as one try is within the bound) with the last result. A request that blocks
+ * the loop does so on every try; a busy machine (CI runs two suites at once, each with its own
+ * apps, beside a broker) or a major GC stalls the loop now and then.
+ */
+export async function leastLoopDelay<T>(
+  run: () => Promise<T>,
+  tries = 5,
+): Promise<{ ms: number; result: T }> {
+  let least = Infinity;
+  let result: T | undefined;
+  for (let i = 0; i < tries && least > EVENT_LOOP_BOUND_MS; i++) {
+    const watch = watchEventLoop();
+    try {
+      result = await run();
+      // Let a timer the request delayed fire before the histogram is read.
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      watch.stop();
+    }
+    least = Math.min(least, watch.maxMs());
+  }
+  return { ms: least, result: result as T };
+}

@@ -7,5 +7,5 @@ export { repoPath } from './repo-path';
 export { postTwilio, twilioInbound, twilioSignature } from '../fixtures/sms-twilio/inbound';
 export { OwnBroker } from './own-broker';
 export { launchChromium } from './browser';
-export { watchEventLoop, EVENT_LOOP_BOUND_MS } from './event-loop-watch';
+export { watchEventLoop, leastLoopDelay, EVENT_LOOP_BOUND_MS } from './event-loop-watch';
 export type { LoopWatch } from './event-loop-watch';
