@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,8 @@ describe('hostile input: the shared edge', () => {
         HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
         AUTH_FAILURE_BURST: String(AUTH_FAILURE_BURST),
         ADMIN_PORT: '0',
+        LOG_LEVEL: 'info',
+        LOG_FILE: join(stateDir, 'gateway.log'),
       },
     });
   });
@@ -252,6 +254,52 @@ describe('hostile input: the shared edge', () => {
       }
     }
     expect(over).toEqual([]);
+  });
+
+  it('every route counts its refusals by code and logs each once, without personal data', async () => {
+    const refused: [string, Record<string, string>, string, string][] = [
+      ['/channels/board/posts', { authorization: 'Bearer wrong-key-13912345678' }, '{}', '401'],
+      ['/channels/sms/gateway', { 'x-gateway-id': 'nope' }, '{}', '401'],
+      ['/channels/mailbox', {}, '"13912345678"', '415'],
+      [
+        '/mailbox/zhongxian-county-head',
+        {},
+        '{"a":' + '['.repeat(40) + ']'.repeat(40) + '}',
+        '400',
+      ],
+      ['/channels/no-such-channel', {}, '{}', '404'],
+    ];
+    for (const [path, headers, body, status] of refused) {
+      const res = await send(stack.url, {
+        path,
+        headers: {
+          'content-type': 'application/json',
+          'x-forwarded-for': '203.0.113.150',
+          ...headers,
+        },
+        body,
+      });
+      expect([path, String(res.status)]).toEqual([path, status]);
+    }
+    const admin = `http://127.0.0.1:${stack.gateway.get(AdminServer).port}`;
+    const metrics = (await send(admin, { method: 'GET', path: '/metrics' })).text;
+    for (const [route, code] of [
+      ['/channels/board/posts', 'key-missing|key-invalid|unauthorized'],
+      ['/channels/sms/gateway', 'gateway-unknown'],
+      ['/channels/mailbox', 'invalid-body'],
+      ['/mailbox/:id', 'json-too-deep'],
+    ]) {
+      expect(metrics).toMatch(
+        new RegExp(`petition_gateway_refusals_total\\{route="${route}",code="(${code})"\\} \\d+`),
+      );
+    }
+    const lines = readFileSync(join(stateDir, 'gateway.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"request refused"'));
+    const byRoute = (route: string) => lines.filter((l) => l.includes(`"route":"${route}"`));
+    expect(byRoute('/channels/sms/gateway').length).toBeGreaterThanOrEqual(1);
+    expect(byRoute('/mailbox/:id').some((l) => l.includes('"code":"json-too-deep"'))).toBe(true);
+    expect(lines.filter((l) => l.includes('13912345678'))).toEqual([]);
   });
 
   it('with ADMIN_PORT, /metrics and /health answer there and 404 on the public port', async () => {

@@ -8,6 +8,7 @@ import { clientErrorHandler, refuseConnect } from './http/client-errors';
 import { installEdgeHooks, type EdgeLog } from './http/edge-hooks';
 import { createFastifyErrorHandler } from './http/fastify-error.handler';
 import { trustProxyOption } from './http/trust-proxy';
+import { GatewayMetrics } from './metrics/gateway.metrics';
 import { GATEWAY_STATE, type GatewayState } from './state/gateway-state.port';
 
 /**
@@ -57,16 +58,24 @@ export async function createGatewayApp(env: GatewayEnv): Promise<NestFastifyAppl
   fastify.setErrorHandler(fastifyErrorHandler);
   registerBodyParsers(adapter);
   let state: GatewayState | null = null;
-  installEdgeHooks(fastify, env, log, () => {
-    if (!state) throw new Error('gateway state used before the app was created');
-    return state;
-  });
+  let metrics: GatewayMetrics | null = null;
+  installEdgeHooks(
+    fastify,
+    env,
+    log,
+    () => {
+      if (!state) throw new Error('gateway state used before the app was created');
+      return state;
+    },
+    (r) => metrics?.refusals.inc({ route: r.route, code: r.code }),
+  );
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forEnv(env), adapter, {
     rawBody: true,
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
   state = app.get<GatewayState>(GATEWAY_STATE);
+  metrics = app.get(GatewayMetrics);
   const pino = await app.resolve(PinoLogger);
   pino.setContext('Edge');
   edgeLog.current = pino;

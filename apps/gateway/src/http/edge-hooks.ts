@@ -1,14 +1,21 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { redactPath } from '@app/observability';
 import type { GatewayEnv } from '../config/gateway.env';
 import type { GatewayState } from '../state/gateway-state.port';
 import { AuthFailureThrottle, isAuthenticatedRoute } from './auth-failure.throttle';
+import { refusalOf, type Refusal } from './refusal-record';
 
 /** The few log calls the edge makes, before and after Nest's logger exists. */
 export interface EdgeLog {
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
 }
+
+/** Counts each refusal (Prometheus, by route and code). */
+export type CountRefusal = (refusal: Refusal) => void;
+
+const REFUSAL = Symbol('refusal');
+type WithRefusal = FastifyRequest & { [REFUSAL]?: Refusal | null };
 
 const ADMIN_PATHS = new Set(['/metrics', '/health']);
 
@@ -22,6 +29,7 @@ export function installEdgeHooks(
   env: GatewayEnv,
   log: EdgeLog,
   state: () => GatewayState,
+  count: CountRefusal,
 ): void {
   const throttle = new AuthFailureThrottle(
     state,
@@ -41,7 +49,6 @@ export function installEdgeHooks(
     const decision = await throttle.check(req.ip);
     if (decision.allowed) return;
     const reason = 'too-many-failed-authentications';
-    log.warn({ path: redactPath(path), code: 'rate-limited', reason }, 'request refused');
     void reply.header('retry-after', String(decision.retryAfterSeconds));
     return refuse(reply, 429, {
       code: 'rate-limited',
@@ -51,7 +58,21 @@ export function installEdgeHooks(
     });
   });
 
+  // Every refusal on every route, whoever answered it (a channel, Nest's filter, Fastify's handler,
+  // the hooks above): one log line with route, status, code and reason, and one count.
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    (req as WithRefusal)[REFUSAL] = refusalOf(req, reply, payload);
+    return payload;
+  });
+
   fastify.addHook('onResponse', async (req, reply) => {
+    const refusal = (req as WithRefusal)[REFUSAL];
+    if (refusal) {
+      count(refusal);
+      const fields = { ...refusal, path: redactPath(req.url) };
+      if (refusal.status >= 500 && refusal.status !== 503) log.error(fields, 'request failed');
+      else log.warn(fields, 'request refused');
+    }
     const failed = reply.statusCode === 401 || reply.statusCode === 403;
     if (failed && isAuthenticatedRoute(req.url)) {
       await throttle.recordFailure(req.ip).catch((error: unknown) => {

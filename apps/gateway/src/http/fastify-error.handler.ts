@@ -59,14 +59,14 @@ export function fastifyErrorResponse(error: Partial<FastifyError> & { status?: n
 /**
  * Fastify's error handler for what fails before Nest's exception filters can see it. Installed on
  * the Fastify instance before Nest registers its routes, so their encapsulated contexts inherit it.
- * A refusal is one warn line (path and code); anything else is a bug: error level, with its cause.
+ * Anything that is not a refusal is a bug: logged at error level, with its cause.
  */
 export function createFastifyErrorHandler(log: EdgeLog) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     const { status, body } = fastifyErrorResponse(error);
     const where = { method: request.method, path: redactPath(request.url) };
+    // A refusal is logged once, with its route, by the edge's onResponse hook; a bug has a cause.
     if (status >= 500) log.error({ ...where, err: error }, 'unexpected error before the handler');
-    else log.warn({ ...where, status, code: body.error.code }, 'request refused');
     void reply.status(status).send(body);
   };
 }

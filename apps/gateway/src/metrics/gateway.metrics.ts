@@ -13,6 +13,12 @@ export class GatewayMetrics {
     labelNames: ['route', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly refusals = new Counter({
+    name: 'petition_gateway_refusals_total',
+    help: 'Refused requests (4xx/5xx) per route template and machine-readable code, every route',
+    labelNames: ['route', 'code'] as const,
+    registers: [this.registry],
+  });
   readonly ackSeconds = new Histogram({
     name: 'petition_gateway_ack_seconds',
     help: 'Time from request to acknowledgement (item durable)',
