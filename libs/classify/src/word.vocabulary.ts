@@ -95,29 +95,41 @@ export class WordVocabulary {
     return (this.lookup(h) & WORD) !== 0;
   }
 
+  /** The hash of the token `longestAt` found last (kept in a field: the hot path allocates nothing). */
+  private tokenHash = 0;
+
+  /**
+   * The longest vocabulary word starting at `i`, else the single character: returns its length
+   * and leaves its hash in `tokenHash`.
+   */
+  private longestAt(text: string, i: number): number {
+    let h = Math.imul(FNV_OFFSET ^ text.charCodeAt(i), FNV_PRIME);
+    let bestHash = h;
+    let best = 1;
+    const rest = text.length - i;
+    const last = MAX_WORD_LENGTH < rest ? MAX_WORD_LENGTH : rest;
+    for (let n = 2; n <= last; n++) {
+      h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
+      const f = this.lookup(h);
+      if ((f & WORD) !== 0) {
+        best = n;
+        bestHash = h;
+      }
+      if ((f & PREFIX) === 0) break;
+    }
+    this.tokenHash = bestHash;
+    return best;
+  }
+
   /**
    * Forward maximum matching: at each position the longest vocabulary word starting there, else
    * the single character; `visit` gets each token's hash and length, in text order.
    */
   forEachToken(text: string, visit: (hash: number, length: number) => void): void {
-    const len = text.length;
-    let i = 0;
-    while (i < len) {
-      let h = Math.imul(FNV_OFFSET ^ text.charCodeAt(i), FNV_PRIME);
-      let bestHash = h;
-      let best = 1;
-      const last = MAX_WORD_LENGTH < len - i ? MAX_WORD_LENGTH : len - i;
-      for (let n = 2; n <= last; n++) {
-        h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
-        const f = this.lookup(h);
-        if ((f & WORD) !== 0) {
-          best = n;
-          bestHash = h;
-        }
-        if ((f & PREFIX) === 0) break;
-      }
-      visit(bestHash, best);
-      i += best;
+    for (let i = 0; i < text.length;) {
+      const length = this.longestAt(text, i);
+      visit(this.tokenHash, length);
+      i += length;
     }
   }
 
@@ -126,25 +138,10 @@ export class WordVocabulary {
    * index `at` (room for one per unit of `text` is the caller's) and returns the new end.
    */
   writeBuckets(text: string, out: Int32Array, at: number, shift: number): number {
-    const len = text.length;
     let count = at;
-    let i = 0;
-    while (i < len) {
-      let h = Math.imul(FNV_OFFSET ^ text.charCodeAt(i), FNV_PRIME);
-      let bestHash = h;
-      let best = 1;
-      const last = MAX_WORD_LENGTH < len - i ? MAX_WORD_LENGTH : len - i;
-      for (let n = 2; n <= last; n++) {
-        h = Math.imul(h ^ text.charCodeAt(i + n - 1), FNV_PRIME);
-        const f = this.lookup(h);
-        if ((f & WORD) !== 0) {
-          best = n;
-          bestHash = h;
-        }
-        if ((f & PREFIX) === 0) break;
-      }
-      out[count++] = wordBucket(bestHash, shift);
-      i += best;
+    for (let i = 0; i < text.length;) {
+      i += this.longestAt(text, i);
+      out[count++] = wordBucket(this.tokenHash, shift);
     }
     return count;
   }
